@@ -1,0 +1,166 @@
+//! `Loop`, the talk's event loop: add tasks, run them, find the current one.
+
+use std::fmt;
+use std::future::Future;
+use std::pin::pin;
+use std::rc::Rc;
+
+use crate::context;
+use crate::handle::{Handle, Spawner};
+use crate::join::JoinHandle;
+use crate::messages;
+use crate::park::{Park, ThreadParker};
+use crate::scheduler::Core;
+
+/// A single-threaded event loop: a FIFO queue of tasks, driven by wakers.
+///
+/// Tasks are added with [`add_task`](Loop::add_task) and run when the loop
+/// runs, through [`run_task`](Loop::run_task) (until one future completes) or
+/// [`run`](Loop::run) (until every task has ended). Tasks run in the order they
+/// were added or woken; a task that is not ready costs nothing until a waker
+/// puts it back in the queue, and when no task is ready the loop's thread
+/// sleeps in its [`Park`].
+///
+/// Dropping a `Loop` drops every task still in it, on its thread.
+///
+/// # Examples
+///
+/// ```
+/// use loop_core::{Loop, interrupt};
+///
+/// let lp = Loop::new();
+/// let task = lp.add_task(async {
+///     interrupt().await;
+///     "done"
+/// });
+/// assert_eq!(lp.run_task(task).unwrap(), "done");
+/// ```
+pub struct Loop {
+    core: Rc<Core>,
+}
+
+impl Loop {
+    /// A loop that parks its thread with a [`ThreadParker`]: timers from
+    /// loop-time work on it; sockets need the Reactor (see [`Loop::with_park`]).
+    pub fn new() -> Loop {
+        Loop::with_park(ThreadParker::new())
+    }
+
+    /// A loop that waits for events with `park`, such as loop-net's epoll Reactor.
+    pub fn with_park(park: impl Park) -> Loop {
+        Loop {
+            core: Rc::new(Core::new(Rc::new(park))),
+        }
+    }
+
+    /// The handle of the loop running on this thread, the talk's `Loop.current`.
+    ///
+    /// # Panics
+    ///
+    /// Outside a running loop (a `Loop` that exists but does not run does not
+    /// count); use [`Loop::try_current`] to get `None` instead.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use loop_core::Loop;
+    ///
+    /// let lp = Loop::new();
+    /// let n = lp.run_task(async {
+    ///     let inner = Loop::current().add_task(async { 1 });
+    ///     inner.await.unwrap() + 1
+    /// });
+    /// assert_eq!(n, 2);
+    /// ```
+    #[doc(alias = "Handle::current")]
+    #[track_caller]
+    pub fn current() -> Handle {
+        match Loop::try_current() {
+            Some(handle) => handle,
+            None => panic!("{}", messages::NO_CURRENT_LOOP),
+        }
+    }
+
+    /// The handle of the loop running on this thread, or `None`.
+    pub fn try_current() -> Option<Handle> {
+        context::current().map(Handle::new)
+    }
+
+    /// A handle to this loop, to add tasks while it runs or before.
+    pub fn handle(&self) -> Handle {
+        Handle::new(self.core.clone())
+    }
+
+    /// A `Send + Sync` handle that adds `Send` tasks to this loop from any thread.
+    pub fn spawner(&self) -> Spawner {
+        self.handle().spawner()
+    }
+
+    /// Adds a task to the back of the loop's queue and returns its handle.
+    ///
+    /// The task runs when the loop runs. The future need not be `Send`.
+    #[doc(alias = "spawn")]
+    #[doc(alias = "spawn_local")]
+    pub fn add_task<F>(&self, future: F) -> JoinHandle<F::Output>
+    where
+        F: Future + 'static,
+        F::Output: 'static,
+    {
+        self.core.add_task(future)
+    }
+
+    /// Runs the loop until `future` completes, and returns its output.
+    ///
+    /// `future` takes its turn in the FIFO queue after the tasks already in it.
+    /// Tasks that have not ended when it completes stay in the loop, for the
+    /// next `run_task` or `run`.
+    ///
+    /// # Panics
+    ///
+    /// If a loop (this one or another) is already running on this thread; and
+    /// with `future`'s own panic, which is not caught.
+    #[doc(alias = "block_on")]
+    #[track_caller]
+    pub fn run_task<F: Future>(&self, future: F) -> F::Output {
+        let future = pin!(future);
+        match self.core.drive(Some(future)) {
+            Some(output) => output,
+            None => unreachable!("the loop returns only once the future is ready"),
+        }
+    }
+
+    /// Runs the loop until every task in it has ended.
+    ///
+    /// # Panics
+    ///
+    /// If a loop (this one or another) is already running on this thread.
+    #[track_caller]
+    pub fn run(&self) {
+        self.core.drive::<std::future::Pending<()>>(None);
+    }
+
+    /// How many tasks have been added to this loop and have not ended yet.
+    pub fn task_count(&self) -> usize {
+        self.core.task_count()
+    }
+}
+
+impl Default for Loop {
+    fn default() -> Loop {
+        Loop::new()
+    }
+}
+
+impl Drop for Loop {
+    fn drop(&mut self) {
+        self.core.shut_down();
+    }
+}
+
+impl fmt::Debug for Loop {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Loop")
+            .field("tasks", &self.core.task_count())
+            .finish_non_exhaustive()
+    }
+}

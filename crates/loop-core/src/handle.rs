@@ -1,0 +1,145 @@
+//! `Handle` (reach a loop from its thread) and `Spawner` (from any thread).
+
+use std::fmt;
+use std::future::Future;
+use std::rc::Rc;
+use std::sync::Arc;
+
+use crate::event_loop::Loop;
+use crate::join::JoinHandle;
+use crate::park::Park;
+use crate::scheduler::{Core, Shared};
+use crate::source::Source;
+use crate::task::{Runnable, Task};
+
+/// A handle to a loop, on the loop's own thread: what `Loop::current()` returns.
+///
+/// It adds tasks, gives out [`Spawner`]s, and lets upper layers find the
+/// loop's [`Park`] and attach [`Source`]s. Cloning it is cheap.
+#[derive(Clone)]
+pub struct Handle {
+    core: Rc<Core>,
+}
+
+impl Handle {
+    pub(crate) fn new(core: Rc<Core>) -> Handle {
+        Handle { core }
+    }
+
+    /// Adds a task to the back of the loop's queue; see [`Loop::add_task`].
+    ///
+    /// If the loop has been dropped, the future is dropped at once and the
+    /// handle reports a cancellation.
+    #[doc(alias = "spawn")]
+    pub fn add_task<F>(&self, future: F) -> JoinHandle<F::Output>
+    where
+        F: Future + 'static,
+        F::Output: 'static,
+    {
+        self.core.add_task(future)
+    }
+
+    /// A `Send + Sync` handle that adds tasks to this loop from any thread.
+    pub fn spawner(&self) -> Spawner {
+        Spawner {
+            shared: self.core.shared.clone(),
+        }
+    }
+
+    /// The loop's park, if it is a `P` (loop-net finds its Reactor this way).
+    pub fn park<P: Park>(&self) -> Option<Rc<P>> {
+        let park: Rc<dyn std::any::Any> = self.core.park().clone();
+        park.downcast::<P>().ok()
+    }
+
+    /// The loop's event source of type `S`, created with `make` and attached
+    /// to the loop on first use; it lives as long as the loop.
+    pub fn source<S: Source>(&self, make: impl FnOnce() -> S) -> Rc<S> {
+        self.core.source(make)
+    }
+
+    /// True if both handles refer to the same loop.
+    pub fn same_loop(&self, other: &Handle) -> bool {
+        Rc::ptr_eq(&self.core, &other.core)
+    }
+}
+
+impl fmt::Debug for Handle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Handle")
+            .field("tasks", &self.core.task_count())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Adds a task to the loop running on this thread: `Loop::current().add_task(f)`.
+///
+/// # Panics
+///
+/// Outside a running loop.
+///
+/// # Examples
+///
+/// ```
+/// use loop_core::{Loop, spawn};
+///
+/// let lp = Loop::new();
+/// let n = lp.run_task(async { spawn(async { 21 * 2 }).await.unwrap() });
+/// assert_eq!(n, 42);
+/// ```
+#[track_caller]
+pub fn spawn<F>(future: F) -> JoinHandle<F::Output>
+where
+    F: Future + 'static,
+    F::Output: 'static,
+{
+    Loop::current().add_task(future)
+}
+
+/// Adds `Send` tasks to a loop from any thread.
+///
+/// The task is pushed to the loop's remote queue and the loop is unparked; it
+/// runs on the loop's thread. If the loop has been dropped, the future is
+/// dropped at once and its handle reports a cancellation.
+///
+/// # Examples
+///
+/// ```
+/// use loop_core::Loop;
+///
+/// let lp = Loop::new();
+/// let spawner = lp.spawner();
+/// let handle = std::thread::spawn(move || spawner.add_task(async { 7 })).join().unwrap();
+/// assert_eq!(lp.run_task(handle).unwrap(), 7);
+/// ```
+#[derive(Clone)]
+pub struct Spawner {
+    shared: Arc<Shared>,
+}
+
+impl Spawner {
+    /// Adds a task to the loop from any thread.
+    #[doc(alias = "spawn")]
+    pub fn add_task<F>(&self, future: F) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        let task = Task::new(future, self.shared.clone());
+        let handle = JoinHandle::new(task.clone());
+        if self.shared.is_closed() {
+            task.shutdown();
+        } else {
+            self.shared.push_remote(Some(task));
+        }
+        handle
+    }
+}
+
+impl fmt::Debug for Spawner {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Spawner")
+            .field("closed", &self.shared.is_closed())
+            .finish()
+    }
+}

@@ -1,0 +1,340 @@
+//! The loop's machinery: the FIFO run queue, the remote queue, the registry of
+//! live tasks, the park and the event sources, and the run loop that drives
+//! them.
+//!
+//! Who may touch what:
+//! - [`Core`] is loop-local (`Rc`): its run queue, registry and sources are
+//!   touched only on the loop's thread, through `RefCell`s whose borrows never
+//!   span a poll, a drop of a task or a call into a source (those may re-enter
+//!   the loop through a wake or `add_task`).
+//! - [`Shared`] is what other threads see (`Arc`): the remote queue, into
+//!   which wakes from other threads and remote spawns go, the park's unparker,
+//!   and the `closed` flag.
+//!
+//! A run-queue entry is `Some(task)`, or `None` for "poll the future given to
+//! `run_task`", which takes its turn in the FIFO like any task.
+
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering, fence};
+use std::task::{Context, Poll, Wake, Waker};
+use std::time::{Duration, Instant};
+
+use crossbeam_queue::SegQueue;
+
+use crate::context::{self, Enter};
+use crate::join::JoinHandle;
+use crate::park::Park;
+use crate::registry::Registry;
+use crate::source::Source;
+use crate::task::{Task, TaskRef, UNREGISTERED};
+
+/// The loop looks at remote wakes, its park and its sources at least once
+/// every this many polls, even when its run queue never empties.
+pub(crate) const EVENT_INTERVAL: u32 = 32;
+
+/// An oversized run queue is shrunk back to this when the loop goes idle.
+const IDLE_QUEUE_CAPACITY: usize = 1024;
+
+/// The part of a loop other threads reach: through wakers and `Spawner`s.
+pub(crate) struct Shared {
+    remote: SegQueue<Option<TaskRef>>,
+    unpark: Waker,
+    /// Set once the loop is dropped: pushes then drain what they pushed.
+    closed: AtomicBool,
+}
+
+impl Shared {
+    /// Queues `entry` for the loop from outside it and unparks the loop.
+    pub(crate) fn push_remote(&self, entry: Option<TaskRef>) {
+        self.remote.push(entry);
+        self.unpark.wake_by_ref();
+        // Either the loop's final drain (after it sets `closed`) sees this
+        // entry, or this load sees `closed` and drains it here.
+        fence(Ordering::SeqCst);
+        if self.closed.load(Ordering::SeqCst) {
+            self.drain_closed();
+        }
+    }
+
+    pub(crate) fn is_closed(&self) -> bool {
+        self.closed.load(Ordering::SeqCst)
+    }
+
+    /// Empties the remote queue of a closed loop. Every registered task is
+    /// complete by then, so the only futures left to drop belong to `Spawner`
+    /// tasks, which are `Send` (see `task.rs`).
+    fn drain_closed(&self) {
+        while let Some(entry) = self.remote.pop() {
+            if let Some(task) = entry {
+                task.shutdown();
+            }
+        }
+    }
+}
+
+/// Puts a woken task in a run queue: its loop's local queue when the wake
+/// happens on that loop's thread while it runs, its remote queue otherwise.
+pub(crate) fn schedule(task: TaskRef) {
+    context::with_current(|core| match core {
+        Some(core) if Arc::ptr_eq(&core.shared, &task.header().shared) => core.push(task),
+        _ => {
+            let shared = task.header().shared.clone();
+            shared.push_remote(Some(task));
+        }
+    })
+}
+
+/// The loop-local state of a loop.
+pub(crate) struct Core {
+    pub(crate) shared: Arc<Shared>,
+    queue: RefCell<VecDeque<Option<TaskRef>>>,
+    tasks: RefCell<Registry>,
+    park: Rc<dyn Park>,
+    sources: RefCell<Vec<Rc<dyn Source>>>,
+    /// Set once the `Loop` is dropped: new tasks are cancelled at once.
+    closed: Cell<bool>,
+}
+
+impl Core {
+    pub(crate) fn new(park: Rc<dyn Park>) -> Core {
+        Core {
+            shared: Arc::new(Shared {
+                remote: SegQueue::new(),
+                unpark: park.unparker(),
+                closed: AtomicBool::new(false),
+            }),
+            queue: RefCell::new(VecDeque::new()),
+            tasks: RefCell::new(Registry::default()),
+            park,
+            sources: RefCell::new(Vec::new()),
+            closed: Cell::new(false),
+        }
+    }
+
+    /// Adds a task on the loop's own thread.
+    pub(crate) fn add_task<F>(&self, future: F) -> JoinHandle<F::Output>
+    where
+        F: Future + 'static,
+        F::Output: 'static,
+    {
+        let task = Task::new(future, self.shared.clone());
+        let handle = JoinHandle::new(task.clone());
+        if self.closed.get() {
+            crate::task::Runnable::shutdown(&*task);
+            return handle;
+        }
+        self.register(task.clone());
+        self.queue.borrow_mut().push_back(Some(task));
+        handle
+    }
+
+    fn register(&self, task: TaskRef) {
+        let header_task = task.clone();
+        let slot = self.tasks.borrow_mut().insert(task);
+        header_task.header().set_slot(slot);
+    }
+
+    /// Appends a task to the run queue.
+    #[inline]
+    pub(crate) fn push(&self, task: TaskRef) {
+        self.queue.borrow_mut().push_back(Some(task));
+    }
+
+    /// Forgets a completed task; its registry reference is dropped here,
+    /// outside the borrow.
+    pub(crate) fn unregister(&self, slot: u32) {
+        let task = self.tasks.borrow_mut().remove(slot);
+        drop(task);
+    }
+
+    pub(crate) fn task_count(&self) -> usize {
+        self.tasks.borrow().len()
+    }
+
+    pub(crate) fn park(&self) -> &Rc<dyn Park> {
+        &self.park
+    }
+
+    /// The source of type `S`, created by `make` and attached on first use.
+    pub(crate) fn source<S: Source>(&self, make: impl FnOnce() -> S) -> Rc<S> {
+        let found = self.sources.borrow().iter().find_map(|source| {
+            let any: Rc<dyn std::any::Any> = source.clone();
+            any.downcast::<S>().ok()
+        });
+        if let Some(source) = found {
+            return source;
+        }
+        let source = Rc::new(make());
+        self.sources.borrow_mut().push(source.clone());
+        source
+    }
+
+    /// Moves remote entries into the run queue, registering remote spawns.
+    fn drain_remote(&self) {
+        while let Some(entry) = self.shared.remote.pop() {
+            if let Some(task) = &entry
+                && task.header().slot() == UNREGISTERED
+            {
+                self.register(task.clone());
+            }
+            self.queue.borrow_mut().push_back(entry);
+        }
+    }
+
+    /// How long the loop may block: until the earliest source deadline.
+    fn park_timeout(&self) -> Option<Duration> {
+        let mut earliest: Option<Instant> = None;
+        for i in 0.. {
+            let Some(source) = self.sources.borrow().get(i).cloned() else {
+                break;
+            };
+            if let Some(deadline) = source.deadline() {
+                earliest = Some(earliest.map_or(deadline, |e| e.min(deadline)));
+            }
+        }
+        earliest.map(|deadline| deadline.saturating_duration_since(Instant::now()))
+    }
+
+    /// Looks at the outside world: remote queue, park, sources. Blocks only
+    /// if `may_block` and nothing is ready to run.
+    fn tick(&self, may_block: bool, main_ready: impl Fn() -> bool) {
+        self.drain_remote();
+        let idle = may_block && self.queue.borrow().is_empty() && !main_ready();
+        let timeout = if idle {
+            self.shrink_queue();
+            self.park_timeout()
+        } else {
+            Some(Duration::ZERO)
+        };
+        self.park.park(timeout);
+        self.drain_remote();
+        let idle = self.queue.borrow().is_empty() && !main_ready();
+        for i in 0.. {
+            let Some(source) = self.sources.borrow().get(i).cloned() else {
+                break;
+            };
+            source.dispatch(idle);
+        }
+    }
+
+    fn shrink_queue(&self) {
+        let mut queue = self.queue.borrow_mut();
+        if queue.capacity() > IDLE_QUEUE_CAPACITY {
+            queue.shrink_to(IDLE_QUEUE_CAPACITY);
+        }
+    }
+
+    /// Runs the loop until `main` completes or, without `main`, until every
+    /// task has ended.
+    #[track_caller]
+    pub(crate) fn drive<F: Future>(
+        self: &Rc<Core>,
+        mut main: Option<Pin<&mut F>>,
+    ) -> Option<F::Output> {
+        let _enter = Enter::run(self);
+        let main_waker = Arc::new(MainWaker {
+            woken: AtomicBool::new(main.is_some()),
+            shared: self.shared.clone(),
+        });
+        let waker = Waker::from(main_waker.clone());
+        let mut cx = Context::from_waker(&waker);
+        if main.is_some() {
+            self.queue.borrow_mut().push_back(None);
+        }
+        let main_ready = || main_waker.woken.load(Ordering::Relaxed);
+        let mut polls = 0;
+        loop {
+            let next = self.queue.borrow_mut().pop_front();
+            match next {
+                Some(Some(task)) => task.run(self),
+                Some(None) => {
+                    if let Some(future) = main.as_mut()
+                        && main_waker.woken.swap(false, Ordering::AcqRel)
+                        && let Poll::Ready(output) = future.as_mut().poll(&mut cx)
+                    {
+                        return Some(output);
+                    }
+                }
+                None => {
+                    self.drain_remote();
+                    if main.is_none()
+                        && self.queue.borrow().is_empty()
+                        && self.tasks.borrow().is_empty()
+                    {
+                        return None;
+                    }
+                    self.tick(true, main_ready);
+                    polls = 0;
+                    continue;
+                }
+            }
+            polls += 1;
+            if polls == EVENT_INTERVAL {
+                polls = 0;
+                self.tick(false, main_ready);
+            }
+        }
+    }
+
+    /// Drops every task still in the loop, on this thread, then closes it to
+    /// other threads. Called when the `Loop` is dropped.
+    pub(crate) fn shut_down(self: &Rc<Core>) {
+        let _enter = Enter::replace(self);
+        // Destructors may add tasks (they are cancelled in the next round)
+        // or wake others (their queue entries are dropped below).
+        loop {
+            let tasks = self.tasks.borrow_mut().take_all();
+            if tasks.is_empty() {
+                break;
+            }
+            for task in tasks {
+                task.shutdown();
+            }
+        }
+        self.closed.set(true);
+        self.shared.closed.store(true, Ordering::SeqCst);
+        fence(Ordering::SeqCst);
+        loop {
+            let queued = std::mem::take(&mut *self.queue.borrow_mut());
+            let remote = self.shared.remote.pop();
+            if queued.is_empty() && remote.is_none() {
+                break;
+            }
+            drop(queued);
+            if let Some(Some(task)) = remote {
+                task.shutdown();
+            }
+        }
+        let sources = std::mem::take(&mut *self.sources.borrow_mut());
+        drop(sources);
+    }
+}
+
+/// The waker of the future given to `run_task`: it queues that future's turn.
+struct MainWaker {
+    woken: AtomicBool,
+    shared: Arc<Shared>,
+}
+
+impl Wake for MainWaker {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        if self.woken.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        context::with_current(|core| match core {
+            Some(core) if Arc::ptr_eq(&core.shared, &self.shared) => {
+                core.queue.borrow_mut().push_back(None);
+            }
+            _ => self.shared.push_remote(None),
+        });
+    }
+}

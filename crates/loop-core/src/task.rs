@@ -1,0 +1,284 @@
+//! The task: one heap allocation holding a spawned future, its state, its
+//! output and its `JoinHandle`'s waker.
+//!
+//! A task is an `Arc<Task<F>>`. Its owners are counted by the `Arc`: the loop's
+//! registry (while the future is alive), each run-queue entry, the
+//! `JoinHandle`, and every `Waker` (which are `Arc` clones, made by
+//! `futures_util::task::waker_ref`/`ArcWake`, so a waker may outlive the task's
+//! future and its loop: it then keeps only memory alive, and waking it does
+//! nothing).
+//!
+//! Who touches what is decided by the state word (see `state.rs`):
+//! - the future (`Stage::Running`) only on the loop's thread, while `RUNNING`
+//!   is set, or when the loop drops it (completion, abort, loop drop). The one
+//!   exception is a task spawned through a `Spawner` that no loop has picked
+//!   up yet: its future is `Send`, and it may be dropped on whichever thread
+//!   finds the loop closed;
+//! - the output (`Stage::Finished`) by the loop until it sets `COMPLETE`, and
+//!   after that only by the holder of `JOIN_INTEREST` (the handle, or the loop
+//!   itself if the handle was dropped first);
+//! - the join waker slot as `state.rs` describes.
+//!
+//! So when the last reference goes, on any thread, the stage holds no future
+//! and no output of a `!Send` type: only memory is freed.
+
+use std::any::Any;
+use std::cell::UnsafeCell;
+use std::future::Future;
+use std::mem;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
+use std::task::{Context, Poll, Waker};
+
+use futures_util::task::{ArcWake, waker_ref};
+
+use crate::join::JoinError;
+use crate::messages;
+use crate::scheduler::{Core, Shared, schedule};
+use crate::state::{CANCELLED, COMPLETE, JOIN_INTEREST, JOIN_WAKER, Notify, State};
+
+/// A type-erased task, as run queues and the registry hold it.
+pub(crate) type TaskRef = Arc<dyn Runnable>;
+
+/// The registry slot of a task no loop has registered yet.
+pub(crate) const UNREGISTERED: u32 = u32::MAX;
+
+/// What the loop does with a task without knowing its future's type.
+pub(crate) trait Runnable: Send + Sync {
+    fn header(&self) -> &Header;
+    /// Polls the future once; consumes the run-queue reference. Loop thread only.
+    fn run(self: Arc<Self>, core: &Core);
+    /// Drops the future, if still there, and completes the task as cancelled.
+    /// Loop thread only, but for unregistered `Spawner` tasks (module docs).
+    fn shutdown(&self);
+}
+
+/// The part of a task that does not depend on its future's type.
+pub(crate) struct Header {
+    pub(crate) state: State,
+    /// Index in the loop's registry; written and read on the loop's thread only.
+    slot: AtomicU32,
+    pub(crate) shared: Arc<Shared>,
+    /// The `JoinHandle`'s waker, guarded by `JOIN_WAKER` (see `state.rs`).
+    join_waker: UnsafeCell<Option<Waker>>,
+}
+
+impl Header {
+    pub(crate) fn slot(&self) -> u32 {
+        self.slot.load(Relaxed)
+    }
+
+    pub(crate) fn set_slot(&self, slot: u32) {
+        self.slot.store(slot, Relaxed);
+    }
+}
+
+enum Stage<F: Future> {
+    Running(F),
+    Finished(Result<F::Output, JoinError>),
+    Consumed,
+}
+
+/// A spawned future and everything the loop and its handle need, in one allocation.
+pub(crate) struct Task<F: Future> {
+    header: Header,
+    /// Invariant STAGE: accessed only as the module docs and the state word allow.
+    stage: UnsafeCell<Stage<F>>,
+}
+
+// SAFETY: the only fields that are not already `Send + Sync` are the stage and
+// the join waker slot. The state word hands each of them to one thread at a
+// time with acquire/release ordering (invariant STAGE and `state.rs`), and a
+// `!Send` future or output is only ever touched on the loop's thread.
+unsafe impl<F: Future> Send for Task<F> {}
+// SAFETY: as for `Send`: shared references reach the cells only through the
+// state word's protocol.
+unsafe impl<F: Future> Sync for Task<F> {}
+
+impl<F: Future + 'static> Task<F> {
+    /// A new task, scheduled and joined, not yet registered with a loop.
+    pub(crate) fn new(future: F, shared: Arc<Shared>) -> Arc<Task<F>> {
+        Arc::new(Task {
+            header: Header {
+                state: State::new(),
+                slot: AtomicU32::new(UNREGISTERED),
+                shared,
+                join_waker: UnsafeCell::new(None),
+            },
+            stage: UnsafeCell::new(Stage::Running(future)),
+        })
+    }
+
+    /// Drops the future in place; a panic in its destructor is swallowed (the
+    /// task reports how its poll ended, not how its drop did).
+    fn drop_future(&self) {
+        // SAFETY: STAGE: called on the loop's thread while the loop owns the
+        // future (polling it, or completing it before `COMPLETE` is set).
+        let stage = unsafe { &mut *self.stage.get() };
+        let _ = catch_unwind(AssertUnwindSafe(|| *stage = Stage::Consumed));
+    }
+
+    /// Stores the result, sets `COMPLETE` and tells the handle. The future must
+    /// already be dropped.
+    fn finish(&self, result: Result<F::Output, JoinError>) {
+        // SAFETY: STAGE: `COMPLETE` is not set yet, so the stage is still the
+        // loop's; it holds `Consumed`, so nothing is dropped here.
+        unsafe { *self.stage.get() = Stage::Finished(result) };
+        let prev = self.header.state.complete();
+        if prev & JOIN_INTEREST == 0 {
+            // SAFETY: STAGE: nobody will join, so the output is the loop's.
+            let output = unsafe { mem::replace(&mut *self.stage.get(), Stage::Consumed) };
+            let _ = catch_unwind(AssertUnwindSafe(move || drop(output)));
+        } else if prev & JOIN_WAKER != 0 {
+            // SAFETY: `JOIN_WAKER` was set when `COMPLETE` was, so the handle
+            // will not write the slot again (`state.rs`); only this read remains.
+            if let Some(waker) = unsafe { &*self.header.join_waker.get() } {
+                waker.wake_by_ref();
+            }
+        }
+    }
+
+    /// Takes the stage, leaving `Consumed`. The caller saw `COMPLETE`
+    /// (acquire) and holds `JOIN_INTEREST`, so the stage is its alone (STAGE).
+    fn take_stage(&self) -> Stage<F> {
+        // SAFETY: see the function's docs.
+        unsafe { mem::replace(&mut *self.stage.get(), Stage::Consumed) }
+    }
+
+    fn take_output(&self) -> Result<F::Output, JoinError> {
+        match self.take_stage() {
+            Stage::Finished(result) => result,
+            _ => panic!("{}", messages::JOIN_AFTER_READY),
+        }
+    }
+}
+
+impl<F: Future + 'static> Runnable for Task<F> {
+    fn header(&self) -> &Header {
+        &self.header
+    }
+
+    fn run(self: Arc<Self>, core: &Core) {
+        let prev = self.header.state.start_poll();
+        if prev & CANCELLED != 0 {
+            self.drop_future();
+            core.unregister(self.header.slot());
+            self.finish(Err(JoinError::cancelled()));
+            return;
+        }
+        let polled = {
+            let waker = waker_ref(&self);
+            let mut cx = Context::from_waker(&waker);
+            catch_unwind(AssertUnwindSafe(|| {
+                // SAFETY: STAGE: `RUNNING` is set and this is the loop's thread.
+                let stage = unsafe { &mut *self.stage.get() };
+                let Stage::Running(future) = stage else {
+                    unreachable!("a task in a run queue always has its future")
+                };
+                // SAFETY: the future lives inside the task's allocation and is
+                // dropped in place, never moved out: it is pinned.
+                unsafe { Pin::new_unchecked(future) }.poll(&mut cx)
+            }))
+        };
+        let result = match polled {
+            Ok(Poll::Pending) => {
+                if self.header.state.end_poll() {
+                    core.push(self);
+                }
+                return;
+            }
+            Ok(Poll::Ready(output)) => Ok(output),
+            Err(payload) => Err(JoinError::panic(payload)),
+        };
+        self.drop_future();
+        core.unregister(self.header.slot());
+        self.finish(result);
+    }
+
+    fn shutdown(&self) {
+        if self.header.state.load() & COMPLETE != 0 {
+            return;
+        }
+        self.drop_future();
+        self.finish(Err(JoinError::cancelled()));
+    }
+}
+
+impl<F: Future + 'static> ArcWake for Task<F> {
+    fn wake(self: Arc<Self>) {
+        if self.header.state.notify() == Notify::Enqueue {
+            schedule(self);
+        }
+    }
+
+    fn wake_by_ref(arc_self: &Arc<Self>) {
+        if arc_self.header.state.notify() == Notify::Enqueue {
+            schedule(arc_self.clone());
+        }
+    }
+}
+
+/// What a `JoinHandle<T>` can do with its task without knowing the future's type.
+pub(crate) trait Joinable<T>: Send + Sync {
+    fn poll_join(&self, cx: &mut Context<'_>) -> Poll<Result<T, JoinError>>;
+    fn drop_join(&self);
+    fn abort(self: Arc<Self>);
+    fn is_finished(&self) -> bool;
+}
+
+impl<F: Future + 'static> Joinable<F::Output> for Task<F> {
+    fn poll_join(&self, cx: &mut Context<'_>) -> Poll<Result<F::Output, JoinError>> {
+        let state = self.header.state.load();
+        if state & COMPLETE == 0 {
+            let slot = self.header.join_waker.get();
+            if state & JOIN_WAKER != 0 {
+                // SAFETY: while `JOIN_WAKER` is set the slot is only read, here
+                // and by the completing loop (`state.rs`).
+                if unsafe { &*slot }
+                    .as_ref()
+                    .is_some_and(|w| w.will_wake(cx.waker()))
+                {
+                    return Poll::Pending;
+                }
+                if self.header.state.unset_join_waker().is_err() {
+                    return Poll::Ready(self.take_output());
+                }
+            }
+            // SAFETY: `JOIN_WAKER` is clear and only the handle sets it: the
+            // slot is the handle's to write (`state.rs`).
+            unsafe { *slot = Some(cx.waker().clone()) };
+            if self.header.state.set_join_waker().is_ok() {
+                return Poll::Pending;
+            }
+        }
+        Poll::Ready(self.take_output())
+    }
+
+    fn drop_join(&self) {
+        match self.header.state.drop_join_interest() {
+            Ok(prev) => {
+                if prev & JOIN_WAKER != 0 {
+                    // SAFETY: we cleared `JOIN_WAKER` and `JOIN_INTEREST` before
+                    // `COMPLETE`: the loop will never read the slot now.
+                    drop(unsafe { (*self.header.join_waker.get()).take() });
+                }
+            }
+            Err(_) => drop(self.take_stage()),
+        }
+    }
+
+    fn abort(self: Arc<Self>) {
+        if self.header.state.cancel() == Notify::Enqueue {
+            schedule(self);
+        }
+    }
+
+    fn is_finished(&self) -> bool {
+        self.header.state.load() & COMPLETE != 0
+    }
+}
+
+/// Payload type of a panic, as `catch_unwind` returns it.
+pub(crate) type PanicPayload = Box<dyn Any + Send + 'static>;

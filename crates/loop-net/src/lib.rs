@@ -1,0 +1,1 @@
+//! goldiloop's loop-net layer (lands with its issue).

@@ -1,0 +1,1 @@
+//! goldiloop's loop-sync layer (lands with its issue).

@@ -1,0 +1,1 @@
+//! goldiloop's loop-time layer (lands with its issue).

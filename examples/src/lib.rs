@@ -1,0 +1,1 @@
+//! Nothing to see: this package only holds the examples.
