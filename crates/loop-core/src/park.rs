@@ -10,6 +10,7 @@
 //! loop-core ships [`ThreadParker`]; loop-net's epoll `Reactor` is a park too.
 
 use std::any::Any;
+use std::cell::Cell;
 use std::fmt;
 use std::sync::Arc;
 use std::task::{Wake, Waker};
@@ -35,9 +36,13 @@ pub trait Park: Any {
 ///
 /// # Precision
 ///
-/// The kernel may add its timer slack (50 µs by default) to a timed park.
+/// Linux lets a timed sleep end up to the thread's "timer slack" late (50 µs
+/// by default). Before its first timed park, a `ThreadParker` sets the slack of
+/// its thread to 1 ns (`prctl(PR_SET_TIMERSLACK)`), so timers wake within a few
+/// microseconds of their deadline; this lasts for the thread's life.
 pub struct ThreadParker {
     thread: Thread,
+    precise: Cell<bool>,
 }
 
 impl ThreadParker {
@@ -45,6 +50,7 @@ impl ThreadParker {
     pub fn new() -> ThreadParker {
         ThreadParker {
             thread: thread::current(),
+            precise: Cell::new(false),
         }
     }
 }
@@ -64,7 +70,12 @@ impl Park for ThreadParker {
         match timeout {
             None => thread::park(),
             Some(timeout) if timeout.is_zero() => {}
-            Some(timeout) => thread::park_timeout(timeout.min(LONGEST_PARK)),
+            Some(timeout) => {
+                if !self.precise.replace(true) {
+                    set_precise_timer_slack();
+                }
+                thread::park_timeout(timeout.min(LONGEST_PARK));
+            }
         }
     }
 
@@ -79,6 +90,14 @@ impl fmt::Debug for ThreadParker {
             .field("thread", &self.thread.id())
             .finish()
     }
+}
+
+/// Sets the calling thread's timer slack to 1 ns; on failure the thread only
+/// keeps its default slack, so the error is ignored.
+fn set_precise_timer_slack() {
+    // SAFETY: PR_SET_TIMERSLACK takes one integer argument and touches only the
+    // calling thread's scheduling attributes; no memory is passed.
+    unsafe { libc::prctl(libc::PR_SET_TIMERSLACK, 1 as libc::c_ulong) };
 }
 
 struct Unparker(Thread);

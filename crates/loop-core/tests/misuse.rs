@@ -1,0 +1,58 @@
+//! Misuse panics with a message that mentions the loop and names the fix.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use loop_core::{Loop, spawn};
+
+fn panic_message(f: impl FnOnce()) -> String {
+    let payload = catch_unwind(AssertUnwindSafe(f)).unwrap_err();
+    match payload.downcast::<String>() {
+        Ok(s) => *s,
+        Err(payload) => payload.downcast::<&str>().map(|s| s.to_string()).unwrap(),
+    }
+}
+
+#[test]
+fn current_outside_a_loop_panics_and_names_the_fix() {
+    let msg = panic_message(|| {
+        Loop::current();
+    });
+    assert!(msg.contains("outside a running loop"), "{msg}");
+    assert!(msg.contains("Loop::try_current()"), "{msg}");
+}
+
+#[test]
+fn current_with_an_idle_loop_on_the_thread_still_panics() {
+    let _lp = Loop::new();
+    let msg = panic_message(|| {
+        Loop::current();
+    });
+    assert!(msg.contains("outside a running loop"), "{msg}");
+}
+
+#[test]
+fn spawn_outside_a_loop_panics_and_names_the_fix() {
+    let msg = panic_message(|| drop(spawn(async {})));
+    assert!(msg.contains("Loop::try_current()"), "{msg}");
+}
+
+#[test]
+fn running_another_loop_inside_a_running_loop_panics() {
+    let lp = Loop::new();
+    let msg = lp.run_task(async {
+        let inner = Loop::new();
+        panic_message(|| inner.run_task(async {}))
+    });
+    assert!(msg.contains("inside a running loop"), "{msg}");
+    assert!(msg.contains(".await"), "{msg}");
+    assert_eq!(lp.run_task(async { 1 }), 1, "the outer loop is unharmed");
+}
+
+#[test]
+fn running_the_same_loop_from_its_own_task_panics() {
+    let lp = std::rc::Rc::new(Loop::new());
+    let inner = lp.clone();
+    let task = lp.add_task(async move { panic_message(|| inner.run()) });
+    let msg = lp.run_task(task).unwrap();
+    assert!(msg.contains("inside a running loop"), "{msg}");
+}

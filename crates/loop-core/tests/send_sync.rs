@@ -1,0 +1,30 @@
+//! The thread-safety contracts of loop-core's types.
+
+use std::rc::Rc;
+use std::task::Waker;
+
+use loop_core::{Handle, Interrupt, JoinError, JoinHandle, Loop, Spawner, ThreadParker};
+use static_assertions::{assert_impl_all, assert_not_impl_any};
+
+assert_not_impl_any!(Loop: Send, Sync);
+assert_not_impl_any!(Handle: Send, Sync);
+assert_not_impl_any!(ThreadParker: Sync);
+assert_impl_all!(Spawner: Send, Sync, Clone);
+assert_impl_all!(Waker: Send, Sync);
+assert_impl_all!(JoinError: Send, Sync, std::error::Error);
+assert_impl_all!(JoinHandle<u32>: Send, Sync, Unpin);
+assert_not_impl_any!(JoinHandle<Rc<u32>>: Send, Sync);
+assert_impl_all!(Interrupt: Send, Sync, Unpin);
+
+#[test]
+fn task_wakers_are_send_and_sync() {
+    let lp = Loop::new();
+    let waker = lp.run_task(std::future::poll_fn(|cx| {
+        std::task::Poll::Ready(cx.waker().clone())
+    }));
+    let moved = std::thread::spawn(move || {
+        waker.wake_by_ref();
+        waker
+    });
+    drop(moved.join().unwrap());
+}
