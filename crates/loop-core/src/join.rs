@@ -97,8 +97,9 @@ pub struct JoinError {
 
 enum Repr {
     Cancelled,
-    /// Behind a mutex only so that `JoinError` is `Sync` like other errors.
-    Panic(Mutex<PanicPayload>),
+    /// Boxed so that a task's output slot stays one word wide; behind a mutex
+    /// only so that `JoinError` is `Sync` like other errors.
+    Panic(Box<Mutex<PanicPayload>>),
 }
 
 impl JoinError {
@@ -110,7 +111,7 @@ impl JoinError {
 
     pub(crate) fn panic(payload: PanicPayload) -> JoinError {
         JoinError {
-            repr: Repr::Panic(Mutex::new(payload)),
+            repr: Repr::Panic(Box::new(Mutex::new(payload))),
         }
     }
 
