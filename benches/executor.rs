@@ -5,6 +5,9 @@
 //! Run with `cargo bench -p goldiloop-benches --bench executor`
 //! (pin it to one core on a busy machine: `taskset -c 1 cargo bench ...`).
 
+// criterion_group! generates an undocumented pub fn.
+#![allow(missing_docs)]
+
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
 use std::time::Duration;
@@ -17,7 +20,7 @@ const MANY_YIELDS: usize = 1_000;
 mod goldi {
     use goldiloop::{Loop, interrupt};
 
-    pub fn spawn_await(n: usize) -> usize {
+    pub(super) fn spawn_await(n: usize) -> usize {
         let lp = Loop::new();
         lp.run_task(async {
             let handles: Vec<_> = (0..n).map(|i| lp.add_task(async move { i })).collect();
@@ -29,14 +32,14 @@ mod goldi {
         })
     }
 
-    pub fn yields(tasks: usize, yields: usize) {
+    pub(super) fn yields(tasks: usize, yields: usize) {
         let lp = Loop::new();
         for _ in 0..tasks {
-            let _ = lp.add_task(async move {
+            drop(lp.add_task(async move {
                 for _ in 0..yields {
                     interrupt().await;
                 }
-            });
+            }));
         }
         lp.run();
     }
@@ -51,7 +54,7 @@ mod tokio_rt {
             .unwrap()
     }
 
-    pub fn spawn_await(n: usize) -> usize {
+    pub(super) fn spawn_await(n: usize) -> usize {
         LocalSet::new().block_on(&runtime(), async {
             let handles: Vec<_> = (0..n).map(|i| spawn_local(async move { i })).collect();
             let mut sum = 0;
@@ -62,7 +65,7 @@ mod tokio_rt {
         })
     }
 
-    pub fn yields(tasks: usize, yields: usize) {
+    pub(super) fn yields(tasks: usize, yields: usize) {
         LocalSet::new().block_on(&runtime(), async {
             let handles: Vec<_> = (0..tasks)
                 .map(|_| {
@@ -84,7 +87,7 @@ mod smol_rt {
     use futures_lite::future::{block_on, yield_now};
     use smol::LocalExecutor;
 
-    pub fn spawn_await(n: usize) -> usize {
+    pub(super) fn spawn_await(n: usize) -> usize {
         let ex = LocalExecutor::new();
         block_on(ex.run(async {
             let handles: Vec<_> = (0..n).map(|i| ex.spawn(async move { i })).collect();
@@ -96,7 +99,7 @@ mod smol_rt {
         }))
     }
 
-    pub fn yields(tasks: usize, yields: usize) {
+    pub(super) fn yields(tasks: usize, yields: usize) {
         let ex = LocalExecutor::new();
         block_on(ex.run(async {
             let handles: Vec<_> = (0..tasks)

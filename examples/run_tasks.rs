@@ -46,9 +46,11 @@ impl Future for ComplexWork {
 
 fn main() {
     let lp = Loop::new();
-    let _ = lp.add_task(simple_print(1));
-    let _ = lp.add_task(ComplexWork { step: 0 });
-    let _ = lp.add_task(simple_print(2));
-    let _ = lp.add_task(simple_print(3));
+    // Each `add_task` returns a `JoinHandle`; `run()` waits for every task, so
+    // the handles are not needed here.
+    let _one = lp.add_task(simple_print(1));
+    let _work = lp.add_task(ComplexWork { step: 0 });
+    let _two = lp.add_task(simple_print(2));
+    let _three = lp.add_task(simple_print(3));
     lp.run();
 }

@@ -22,7 +22,7 @@ use std::task::{Context, Poll};
 /// let log = Rc::new(RefCell::new(Vec::new()));
 /// for name in ["a", "b"] {
 ///     let log = log.clone();
-///     let _ = lp.add_task(async move {
+///     let _task = lp.add_task(async move {
 ///         for i in 0..2 {
 ///             log.borrow_mut().push(format!("{name}{i}"));
 ///             interrupt().await;

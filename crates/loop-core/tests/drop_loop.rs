@@ -44,7 +44,7 @@ fn dropping_a_loop_drops_pending_tasks_on_its_thread() {
         let lp = Loop::new();
         for _ in 0..10 {
             let (guard, alive) = (drops.guard(), alive.clone());
-            let _ = lp.add_task(async move {
+            let _task = lp.add_task(async move {
                 let _keep = (guard, alive);
                 std::future::pending::<()>().await;
             });
@@ -53,7 +53,7 @@ fn dropping_a_loop_drops_pending_tasks_on_its_thread() {
         lp.run_task(interrupt());
         for _ in 0..5 {
             let guard = drops.guard();
-            let _ = lp.add_task(async move { drop(guard) });
+            let _task = lp.add_task(async move { drop(guard) });
         }
         assert_eq!(Rc::strong_count(&alive), 11);
     }
@@ -105,11 +105,11 @@ fn a_waker_cycle_through_a_task_is_broken_by_dropping_the_loop() {
     let alive = Rc::new(());
     let lp = Loop::new();
     let a = alive.clone();
-    let _ = lp.add_task(async move {
+    let _task = lp.add_task(async move {
         let _keep = a;
-        let mut me = None;
-        std::future::poll_fn(move |cx| {
-            me = Some(cx.waker().clone());
+        let me = RefCell::new(None);
+        std::future::poll_fn(|cx| {
+            *me.borrow_mut() = Some(cx.waker().clone());
             std::task::Poll::<()>::Pending
         })
         .await;
@@ -132,7 +132,7 @@ impl Drop for AddsTaskOnDrop {
         self.saw_loop.set(handle.is_some());
         let handle = Loop::current();
         let (ran, guard) = (self.added_ran.clone(), self.added_dropped.guard());
-        let _ = handle.add_task(async move {
+        let _task = handle.add_task(async move {
             let _g = guard;
             ran.set(true);
         });
@@ -151,7 +151,7 @@ fn a_destructor_that_adds_tasks_while_the_loop_drops_neither_panics_nor_leaks() 
             added_dropped: added_dropped.clone(),
             saw_loop: saw_loop.clone(),
         };
-        let _ = lp.add_task(async move {
+        let _task = lp.add_task(async move {
             let _bomb = bomb;
             std::future::pending::<()>().await;
         });
@@ -210,7 +210,7 @@ fn dropping_a_loop_inside_another_running_loop_drops_its_tasks() {
     outer.run_task(async move {
         let inner = Loop::new();
         let guard = d.guard();
-        let _ = inner.add_task(async move {
+        let _task = inner.add_task(async move {
             let _g = guard;
             std::future::pending::<()>().await;
         });

@@ -33,7 +33,7 @@ fn tasks_start_in_the_order_they_were_added() {
     let log = Log::default();
     for name in ["first", "second", "third", "fourth"] {
         let log = log.clone();
-        let _ = lp.add_task(async move { log.borrow_mut().push(name.to_string()) });
+        let _task = lp.add_task(async move { log.borrow_mut().push(name.to_string()) });
     }
     lp.run();
     assert_eq!(*log.borrow(), ["first", "second", "third", "fourth"]);
@@ -59,8 +59,7 @@ fn run_task_takes_its_turn_after_tasks_already_queued() {
     let lp = Loop::new();
     let log = Log::default();
     let _a = lp.add_task(logger(&log, "a", 2));
-    let out = lp.run_task(logger(&log, "main", 2));
-    assert_eq!(out, ());
+    lp.run_task(logger(&log, "main", 2));
     assert_eq!(*log.borrow(), ["a0", "main0", "a1", "main1"]);
 }
 

@@ -38,7 +38,8 @@ fn a_task_woken_many_times_before_it_runs_is_polled_once() {
     let w = waker.borrow().clone().unwrap();
     for _ in 0..5 {
         w.wake_by_ref();
-        w.clone().wake();
+        let by_value = w.clone();
+        by_value.wake();
     }
     // These wakes came from outside the running loop, so they went through the
     // remote queue; a hundred turns give the loop time to see them all. A
@@ -66,7 +67,8 @@ fn a_task_that_wakes_itself_while_polled_runs_again_once() {
         }
         cx.waker().wake_by_ref();
         cx.waker().wake_by_ref();
-        cx.waker().clone().wake();
+        let by_value = cx.waker().clone();
+        by_value.wake();
         Poll::Pending
     }));
     lp.run_task(task).unwrap();
