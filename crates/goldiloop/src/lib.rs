@@ -30,3 +30,8 @@ pub use loop_core::{
 
 /// The executor layer, whole.
 pub use loop_core as core;
+
+/// README's Rust samples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeDoctests;
