@@ -1,1 +1,69 @@
-//! goldiloop's loop-sync layer (lands with its issue).
+//! loop-sync: the talk's `Waiter` and `gather`, and the few other primitives a
+//! real program needs, on plain std wakers.
+//!
+//! - [`Waiter`]: the talk's `Waiter(n)`, a countdown latch: `set()` counts
+//!   down, `waiter.await` waits for zero.
+//! - [`gather()`], [`gather!`], [`try_gather`]: run several futures at once and
+//!   wait for all of them (or for the first error).
+//! - [`Event`]: a flag to wait on, like asyncio's; [`Semaphore`]: permits handed
+//!   out in arrival order; [`channel`]: a bounded multi-producer channel.
+//!
+//! Nothing here depends on goldiloop's loop: every primitive works on any
+//! executor, and a waiting task costs nothing until its waker fires. The
+//! handles (`Waiter`, `Event`, `Semaphore`, `Sender`) are cheap to clone and
+//! clones share their state; all are `Send + Sync`, so they also coordinate
+//! tasks on different loops and threads.
+//!
+//! # Examples
+//!
+//! ```
+//! use loop_core::{Loop, interrupt};
+//! use loop_sync::{Waiter, gather};
+//!
+//! let lp = Loop::new();
+//! let waiter = Waiter::new(3);
+//! let outputs = lp.run_task(async {
+//!     let workers = (0..3).map(|i| {
+//!         let waiter = waiter.clone();
+//!         async move {
+//!             interrupt().await;
+//!             waiter.set();
+//!             i * 10
+//!         }
+//!     });
+//!     let (outputs, ()) = loop_sync::gather!(gather(workers), &waiter).await;
+//!     outputs
+//! });
+//! assert_eq!(outputs, [0, 10, 20]);
+//! assert_eq!(waiter.count(), 0);
+//! ```
+
+#![forbid(unsafe_code)]
+#![doc(test(attr(deny(warnings))))]
+
+mod channel;
+mod event;
+mod gather;
+mod gather_macro;
+mod semaphore;
+mod wait_list;
+mod waiter;
+mod wake_set;
+
+pub use channel::{Receiver, RecvFuture, SendError, SendFuture, Sender, channel};
+pub use event::{Event, EventWait};
+pub use gather::{Gather, TryGather, gather, try_gather};
+pub use semaphore::{Acquire, Permit, Semaphore};
+pub use waiter::{Wait, Waiter};
+
+/// What [`gather!`] expands to; not public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::gather_macro::Branches;
+    pub use futures_util::future::{maybe_done, poll_fn};
+}
+
+/// The README's Rust sample, compiled and run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -1,0 +1,538 @@
+//! `channel`: a bounded multi-producer, single-consumer queue of messages.
+//!
+//! One `Mutex` guards the whole state: the buffered messages (`queue`, at most
+//! `capacity` of them), the senders waiting for room, the receiver's waker, the
+//! number of live senders and whether the receiver has closed.
+//!
+//! # Hand-off from waiting senders
+//!
+//! A sender that finds the buffer full (or other senders already waiting)
+//! parks its *value* in its wait-list entry and waits. When the receiver takes
+//! a message, it moves the front waiting sender's value into the buffer and
+//! notifies that sender, whose future then completes with `Ok`. So:
+//!
+//! - senders are served in the order they started waiting, and a newcomer
+//!   never overtakes them;
+//! - a message is in exactly one place at any time (a `SendFuture`, a wait
+//!   entry, or the buffer), so none is lost or duplicated;
+//! - a capacity of 0 works too: every send waits until the receiver takes its
+//!   value straight from the wait entry (a rendezvous).
+//!
+//! # Closing
+//!
+//! The receiver closes by [`Receiver::close`] or by being dropped: sends fail
+//! from then on and waiting senders are woken to take their values back as
+//! [`SendError`]s, while messages already buffered can still be received. The
+//! senders close by all being dropped: `recv` returns what is buffered, then
+//! `None`.
+//!
+//! Wakers are woken and messages dropped only after the lock is released.
+
+use std::collections::VecDeque;
+use std::error::Error;
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll, Waker};
+
+use futures_util::stream::Stream;
+
+use crate::wait_list::{WaitList, lock, wake_all};
+
+/// Creates a bounded channel holding up to `capacity` messages.
+///
+/// [`Sender::send`] waits while the channel is full; [`Receiver::recv`] waits
+/// while it is empty and returns `None` once every sender is gone and the
+/// buffer is empty. A capacity of 0 makes every send wait for the receiver to
+/// take its message.
+///
+/// # Examples
+///
+/// ```
+/// use loop_core::Loop;
+/// use loop_sync::channel;
+///
+/// let lp = Loop::new();
+/// let (tx, mut rx) = channel(2);
+/// let _producer = lp.add_task(async move {
+///     for i in 0..5 {
+///         tx.send(i).await.unwrap();
+///     }
+/// });
+/// let received = lp.run_task(async move {
+///     let mut out = Vec::new();
+///     while let Some(i) = rx.recv().await {
+///         out.push(i);
+///     }
+///     out
+/// });
+/// assert_eq!(received, [0, 1, 2, 3, 4]);
+/// ```
+#[doc(alias = "mpsc")]
+#[doc(alias = "bounded")]
+pub fn channel<T>(capacity: usize) -> (Sender<T>, Receiver<T>) {
+    let chan = Arc::new(Mutex::new(State {
+        queue: VecDeque::with_capacity(capacity.min(1024)),
+        capacity,
+        senders: 1,
+        closed: false,
+        send_waiters: WaitList::new(),
+        receiver: None,
+    }));
+    (Sender { chan: chan.clone() }, Receiver { chan })
+}
+
+struct State<T> {
+    queue: VecDeque<T>,
+    capacity: usize,
+    /// Live `Sender`s.
+    senders: usize,
+    /// The receiver closed or was dropped.
+    closed: bool,
+    /// Senders waiting for room, each with its value parked in its entry.
+    send_waiters: WaitList<T>,
+    /// The receiver's waker while it waits for a message.
+    receiver: Option<Waker>,
+}
+
+/// The error of a send on a closed channel; it gives the message back.
+///
+/// # Examples
+///
+/// ```
+/// use loop_core::Loop;
+/// use loop_sync::{SendError, channel};
+///
+/// let (tx, rx) = channel(1);
+/// drop(rx);
+/// let result = Loop::new().run_task(tx.send("hello"));
+/// assert_eq!(result, Err(SendError("hello")));
+/// ```
+#[derive(PartialEq, Eq, Clone, Copy)]
+pub struct SendError<T>(pub T);
+
+impl<T> fmt::Debug for SendError<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SendError").finish_non_exhaustive()
+    }
+}
+
+impl<T> fmt::Display for SendError<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("sending on a closed channel")
+    }
+}
+
+impl<T> Error for SendError<T> {}
+
+/// The sending half of a [`channel`]; clone it to send from several tasks.
+///
+/// The channel stays open for the receiver as long as one sender lives.
+///
+/// # Examples
+///
+/// ```
+/// use loop_core::Loop;
+/// use loop_sync::channel;
+///
+/// let lp = Loop::new();
+/// let (tx, mut rx) = channel(8);
+/// for name in ["a", "b"] {
+///     let tx = tx.clone();
+///     let _task = lp.add_task(async move { tx.send(name).await.unwrap() });
+/// }
+/// drop(tx);
+/// let mut got = lp.run_task(async move {
+///     let mut got = Vec::new();
+///     while let Some(name) = rx.recv().await {
+///         got.push(name);
+///     }
+///     got
+/// });
+/// got.sort();
+/// assert_eq!(got, ["a", "b"]);
+/// ```
+pub struct Sender<T> {
+    chan: Arc<Mutex<State<T>>>,
+}
+
+impl<T> Sender<T> {
+    /// Sends `value`, waiting while the channel is full.
+    ///
+    /// # Errors
+    ///
+    /// If the receiver has closed or been dropped (before or while waiting),
+    /// the value comes back inside the [`SendError`].
+    ///
+    /// # Cancellation
+    ///
+    /// Dropping the future before it completes gives up its place in the
+    /// queue and drops the value: it is not sent.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use loop_core::Loop;
+    /// use loop_sync::channel;
+    ///
+    /// let (tx, mut rx) = channel(1);
+    /// Loop::new().run_task(async {
+    ///     tx.send(1).await.unwrap();
+    ///     assert_eq!(rx.recv().await, Some(1));
+    /// });
+    /// ```
+    pub fn send(&self, value: T) -> SendFuture<'_, T> {
+        SendFuture {
+            sender: self,
+            value: Some(value),
+            key: None,
+        }
+    }
+
+    /// True once the receiver has closed or been dropped: sends will fail.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use loop_sync::channel;
+    ///
+    /// let (tx, rx) = channel::<u8>(1);
+    /// assert!(!tx.is_closed());
+    /// drop(rx);
+    /// assert!(tx.is_closed());
+    /// ```
+    pub fn is_closed(&self) -> bool {
+        lock(&self.chan).closed
+    }
+}
+
+impl<T> Clone for Sender<T> {
+    fn clone(&self) -> Sender<T> {
+        lock(&self.chan).senders += 1;
+        Sender {
+            chan: self.chan.clone(),
+        }
+    }
+}
+
+impl<T> Drop for Sender<T> {
+    fn drop(&mut self) {
+        let waker = {
+            let mut state = lock(&self.chan);
+            state.senders -= 1;
+            if state.senders == 0 {
+                state.receiver.take()
+            } else {
+                None
+            }
+        };
+        if let Some(waker) = waker {
+            waker.wake();
+        }
+    }
+}
+
+impl<T> fmt::Debug for Sender<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Sender")
+            .field("closed", &self.is_closed())
+            .finish_non_exhaustive()
+    }
+}
+
+/// The future returned by [`Sender::send`].
+///
+/// # Examples
+///
+/// ```
+/// use loop_core::Loop;
+/// use loop_sync::{SendFuture, channel};
+///
+/// let (tx, _rx) = channel(1);
+/// let send: SendFuture<'_, u8> = tx.send(1);
+/// assert_eq!(Loop::new().run_task(send), Ok(()));
+/// ```
+#[must_use = "futures do nothing unless awaited"]
+pub struct SendFuture<'a, T> {
+    sender: &'a Sender<T>,
+    /// The message, until it goes into the buffer or a wait entry.
+    value: Option<T>,
+    /// Our wait entry, holding the message, while we wait for room.
+    key: Option<usize>,
+}
+
+// The message is moved around by value and never pinned.
+impl<T> Unpin for SendFuture<'_, T> {}
+
+impl<T> Future for SendFuture<'_, T> {
+    type Output = Result<(), SendError<T>>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = &mut *self;
+        let mut state = lock(&this.sender.chan);
+        let Some(key) = this.key else {
+            let value = this
+                .value
+                .take()
+                .expect("`SendFuture` polled after completion");
+            if state.closed {
+                return Poll::Ready(Err(SendError(value)));
+            }
+            if state.send_waiters.is_empty() && state.queue.len() < state.capacity {
+                state.queue.push_back(value);
+                let receiver = state.receiver.take();
+                drop(state);
+                if let Some(waker) = receiver {
+                    waker.wake();
+                }
+                return Poll::Ready(Ok(()));
+            }
+            this.key = Some(state.send_waiters.push_back(cx.waker(), Some(value)));
+            // With capacity 0 the receiver may be waiting for exactly this.
+            let receiver = state.receiver.take();
+            drop(state);
+            if let Some(waker) = receiver {
+                waker.wake();
+            }
+            return Poll::Pending;
+        };
+        if state.send_waiters.is_notified(key) {
+            // The receiver took our value.
+            state.send_waiters.remove(key);
+            this.key = None;
+            Poll::Ready(Ok(()))
+        } else if state.closed {
+            let (_, value) = state.send_waiters.remove(key);
+            this.key = None;
+            let value = value.expect("a queued sender's entry holds its value");
+            Poll::Ready(Err(SendError(value)))
+        } else {
+            state.send_waiters.set_waker(key, cx.waker());
+            Poll::Pending
+        }
+    }
+}
+
+impl<T> Drop for SendFuture<'_, T> {
+    fn drop(&mut self) {
+        if let Some(key) = self.key.take() {
+            let (_, value) = lock(&self.sender.chan).send_waiters.remove(key);
+            // Dropped here, after the lock.
+            drop(value);
+        }
+    }
+}
+
+impl<T> fmt::Debug for SendFuture<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SendFuture")
+            .field("queued", &self.key.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+/// The receiving half of a [`channel`].
+///
+/// It is also a [`Stream`] of the messages.
+///
+/// # Examples
+///
+/// ```
+/// use loop_core::Loop;
+/// use loop_sync::channel;
+///
+/// let (tx, mut rx) = channel(2);
+/// Loop::new().run_task(async move {
+///     tx.send(1).await.unwrap();
+///     tx.send(2).await.unwrap();
+///     drop(tx);
+///     assert_eq!(rx.recv().await, Some(1));
+///     assert_eq!(rx.recv().await, Some(2));
+///     assert_eq!(rx.recv().await, None);
+/// });
+/// ```
+pub struct Receiver<T> {
+    chan: Arc<Mutex<State<T>>>,
+}
+
+impl<T> Receiver<T> {
+    /// Receives the next message, waiting while the channel is empty.
+    ///
+    /// Returns `None` once the channel is empty and either every sender is
+    /// gone or the receiver was closed.
+    ///
+    /// # Cancellation
+    ///
+    /// Dropping the future loses no message: a message is taken out of the
+    /// channel only when the future completes with it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use loop_core::Loop;
+    /// use loop_sync::channel;
+    ///
+    /// let (tx, mut rx) = channel(4);
+    /// Loop::new().run_task(async move {
+    ///     tx.send("a").await.unwrap();
+    ///     drop(tx);
+    ///     assert_eq!(rx.recv().await, Some("a"));
+    ///     assert_eq!(rx.recv().await, None);
+    /// });
+    /// ```
+    pub fn recv(&mut self) -> RecvFuture<'_, T> {
+        RecvFuture { receiver: self }
+    }
+
+    /// Polls for the next message; the building block of [`recv`](Receiver::recv).
+    ///
+    /// On `Pending`, the waker of `cx` is woken when a message arrives or the
+    /// last sender goes.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::future::poll_fn;
+    /// use loop_core::Loop;
+    /// use loop_sync::channel;
+    ///
+    /// let (tx, mut rx) = channel(1);
+    /// Loop::new().run_task(async move {
+    ///     tx.send('x').await.unwrap();
+    ///     assert_eq!(poll_fn(|cx| rx.poll_recv(cx)).await, Some('x'));
+    /// });
+    /// ```
+    pub fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        let mut state = lock(&self.chan);
+        if let Some(value) = state.queue.pop_front() {
+            // Room for one more: the front waiting sender's value moves in.
+            let mut sender = None;
+            if !state.closed
+                && let Some((waker, parked)) = state.send_waiters.notify_front()
+            {
+                state
+                    .queue
+                    .push_back(parked.expect("a queued sender's entry holds its value"));
+                sender = waker;
+            }
+            drop(state);
+            if let Some(waker) = sender {
+                waker.wake();
+            }
+            return Poll::Ready(Some(value));
+        }
+        if !state.closed
+            && let Some((waker, parked)) = state.send_waiters.notify_front()
+        {
+            // A capacity-0 channel: take the value straight from the sender.
+            drop(state);
+            if let Some(waker) = waker {
+                waker.wake();
+            }
+            return Poll::Ready(Some(
+                parked.expect("a queued sender's entry holds its value"),
+            ));
+        }
+        if state.senders == 0 || state.closed {
+            return Poll::Ready(None);
+        }
+        match &mut state.receiver {
+            Some(waker) => waker.clone_from(cx.waker()),
+            None => state.receiver = Some(cx.waker().clone()),
+        }
+        Poll::Pending
+    }
+
+    /// Closes the channel from the receiving side.
+    ///
+    /// Sends fail from now on, and senders waiting for room get their values
+    /// back in a [`SendError`]; messages already in the channel can still be
+    /// received, after which `recv` returns `None`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use loop_core::Loop;
+    /// use loop_sync::{SendError, channel};
+    ///
+    /// let (tx, mut rx) = channel(4);
+    /// Loop::new().run_task(async move {
+    ///     tx.send(1).await.unwrap();
+    ///     rx.close();
+    ///     assert_eq!(tx.send(2).await, Err(SendError(2)));
+    ///     assert_eq!(rx.recv().await, Some(1));
+    ///     assert_eq!(rx.recv().await, None);
+    /// });
+    /// ```
+    pub fn close(&mut self) {
+        let mut wakers = Vec::new();
+        {
+            let mut state = lock(&self.chan);
+            state.closed = true;
+            state.send_waiters.take_wakers(&mut wakers);
+        }
+        wake_all(wakers);
+    }
+}
+
+impl<T> Drop for Receiver<T> {
+    fn drop(&mut self) {
+        self.close();
+        let buffered = std::mem::take(&mut lock(&self.chan).queue);
+        // Dropped here, after the lock.
+        drop(buffered);
+    }
+}
+
+impl<T> Stream for Receiver<T> {
+    type Item = T;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        self.get_mut().poll_recv(cx)
+    }
+}
+
+impl<T> fmt::Debug for Receiver<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let state = lock(&self.chan);
+        f.debug_struct("Receiver")
+            .field("buffered", &state.queue.len())
+            .field("capacity", &state.capacity)
+            .field("senders", &state.senders)
+            .field("closed", &state.closed)
+            .finish()
+    }
+}
+
+/// The future returned by [`Receiver::recv`].
+///
+/// # Examples
+///
+/// ```
+/// use loop_core::Loop;
+/// use loop_sync::{RecvFuture, channel};
+///
+/// let (tx, mut rx) = channel::<u8>(1);
+/// drop(tx);
+/// let recv: RecvFuture<'_, u8> = rx.recv();
+/// assert_eq!(Loop::new().run_task(recv), None);
+/// ```
+#[must_use = "futures do nothing unless awaited"]
+pub struct RecvFuture<'a, T> {
+    receiver: &'a mut Receiver<T>,
+}
+
+impl<T> Future for RecvFuture<'_, T> {
+    type Output = Option<T>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        self.receiver.poll_recv(cx)
+    }
+}
+
+impl<T> fmt::Debug for RecvFuture<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RecvFuture").finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,264 @@
+//! `Waiter`: the talk's countdown latch.
+//!
+//! The count is an `AtomicUsize`, so `set()` and `count()` take no lock while
+//! the count stays above zero. The waiting futures sit in a `WaitList` behind a
+//! `Mutex`. The count only goes down, and once it is zero it stays zero, which
+//! keeps the hand-off simple:
+//!
+//! - the `set()` that takes the count from 1 to 0 locks the list, notifies
+//!   every entry and wakes them after unlocking;
+//! - a waiting future checks the count, and if it is not zero, checks it again
+//!   under the lock before queueing. Because that `set()` stored zero before
+//!   taking the lock, a future that queues under the lock is always seen by
+//!   it: no wake-up is lost, and no future is woken before the count is zero.
+
+use std::fmt;
+use std::future::{Future, IntoFuture};
+use std::pin::Pin;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::task::{Context, Poll};
+
+use crate::wait_list::{WaitList, lock, wake_all};
+
+/// A countdown latch, the talk's `Waiter(n)`: `set()` counts down, and waiting
+/// completes once the count has reached zero.
+///
+/// Clones share one count, so a `Waiter` can be handed to the tasks that
+/// call `set()` and to those that wait, on any loop or thread. Waiting is
+/// waker-driven: a waiting task is polled again only when the count reaches
+/// zero. `Waiter::new(0)` is already done, and `set()` past zero does nothing.
+///
+/// # Examples
+///
+/// The talk's `wait_job` and `count_up_to`: the job runs only after counting
+/// is over.
+///
+/// ```
+/// use loop_core::{Loop, interrupt};
+/// use loop_sync::Waiter;
+///
+/// async fn wait_job(waiter: Waiter) {
+///     waiter.await;
+///     println!("job");
+/// }
+///
+/// async fn count_up_to(waiter: Waiter, n: u32) {
+///     for i in 1..=n {
+///         println!("{i}");
+///         interrupt().await;
+///     }
+///     waiter.set();
+/// }
+///
+/// let lp = Loop::new();
+/// let waiter = Waiter::new(1);
+/// let _job = lp.add_task(wait_job(waiter.clone()));
+/// let _count = lp.add_task(count_up_to(waiter, 5));
+/// lp.run();
+/// ```
+#[doc(alias = "CountDownLatch")]
+#[doc(alias = "countdown latch")]
+#[doc(alias = "latch")]
+#[doc(alias = "WaitGroup")]
+#[derive(Clone)]
+pub struct Waiter {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    count: AtomicUsize,
+    waiters: Mutex<WaitList<()>>,
+}
+
+impl Inner {
+    fn waiters(&self) -> MutexGuard<'_, WaitList<()>> {
+        lock(&self.waiters)
+    }
+}
+
+impl Waiter {
+    /// A waiter that completes after `n` calls to [`set`](Waiter::set).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use loop_sync::Waiter;
+    ///
+    /// let waiter = Waiter::new(2);
+    /// assert_eq!(waiter.count(), 2);
+    /// assert_eq!(Waiter::new(0).count(), 0);
+    /// ```
+    pub fn new(n: usize) -> Waiter {
+        Waiter {
+            inner: Arc::new(Inner {
+                count: AtomicUsize::new(n),
+                waiters: Mutex::new(WaitList::new()),
+            }),
+        }
+    }
+
+    /// Counts down by one; the call that reaches zero wakes every waiting task.
+    ///
+    /// Calls once the count is zero do nothing.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use loop_sync::Waiter;
+    ///
+    /// let waiter = Waiter::new(1);
+    /// waiter.set();
+    /// waiter.set(); // harmless
+    /// assert_eq!(waiter.count(), 0);
+    /// ```
+    #[doc(alias = "count_down")]
+    #[doc(alias = "done")]
+    pub fn set(&self) {
+        let previous = self
+            .inner
+            .count
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| n.checked_sub(1));
+        if previous == Ok(1) {
+            let mut wakers = Vec::new();
+            self.inner.waiters().notify_all(&mut wakers);
+            wake_all(wakers);
+        }
+    }
+
+    /// How many more `set()` calls it takes to reach zero.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use loop_sync::Waiter;
+    ///
+    /// let waiter = Waiter::new(3);
+    /// waiter.clone().set();
+    /// assert_eq!(waiter.count(), 2);
+    /// ```
+    pub fn count(&self) -> usize {
+        self.inner.count.load(Ordering::Acquire)
+    }
+
+    /// A future that completes once the count has reached zero; the same as
+    /// `waiter.await` or `(&waiter).await`.
+    ///
+    /// # Cancellation
+    ///
+    /// Dropping the future before it completes removes it from the waiter;
+    /// nothing else is affected.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use loop_core::Loop;
+    /// use loop_sync::Waiter;
+    ///
+    /// let lp = Loop::new();
+    /// let waiter = Waiter::new(2);
+    /// let done = lp.add_task(waiter.wait());
+    /// waiter.set();
+    /// waiter.set();
+    /// lp.run_task(done).unwrap();
+    /// ```
+    pub fn wait(&self) -> Wait {
+        Wait {
+            inner: self.inner.clone(),
+            key: None,
+        }
+    }
+}
+
+impl IntoFuture for Waiter {
+    type Output = ();
+    type IntoFuture = Wait;
+
+    fn into_future(self) -> Wait {
+        Wait {
+            inner: self.inner,
+            key: None,
+        }
+    }
+}
+
+impl IntoFuture for &Waiter {
+    type Output = ();
+    type IntoFuture = Wait;
+
+    fn into_future(self) -> Wait {
+        self.wait()
+    }
+}
+
+impl fmt::Debug for Waiter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Waiter")
+            .field("count", &self.count())
+            .finish()
+    }
+}
+
+/// The future returned by [`Waiter::wait`]; completes once the count is zero.
+///
+/// It holds a clone of the waiter, so it is `'static` and can be spawned.
+///
+/// # Examples
+///
+/// ```
+/// use loop_core::Loop;
+/// use loop_sync::{Wait, Waiter};
+///
+/// let lp = Loop::new();
+/// let waiter = Waiter::new(1);
+/// let wait: Wait = waiter.wait();
+/// let task = lp.add_task(wait);
+/// waiter.set();
+/// lp.run_task(task).unwrap();
+/// ```
+#[must_use = "futures do nothing unless awaited"]
+pub struct Wait {
+    inner: Arc<Inner>,
+    /// Our slot in the wait list, once queued.
+    key: Option<usize>,
+}
+
+impl Future for Wait {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if self.inner.count.load(Ordering::Acquire) == 0 && self.key.is_none() {
+            return Poll::Ready(());
+        }
+        let this = &mut *self;
+        let mut waiters = this.inner.waiters();
+        if this.inner.count.load(Ordering::Acquire) == 0 {
+            if let Some(key) = this.key.take() {
+                waiters.remove(key);
+            }
+            return Poll::Ready(());
+        }
+        match this.key {
+            Some(key) => waiters.set_waker(key, cx.waker()),
+            None => this.key = Some(waiters.push_back(cx.waker(), None)),
+        }
+        Poll::Pending
+    }
+}
+
+impl Drop for Wait {
+    fn drop(&mut self) {
+        if let Some(key) = self.key.take() {
+            self.inner.waiters().remove(key);
+        }
+    }
+}
+
+impl fmt::Debug for Wait {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Wait")
+            .field("count", &self.inner.count.load(Ordering::Relaxed))
+            .field("queued", &self.key.is_some())
+            .finish()
+    }
+}

@@ -1,0 +1,35 @@
+//! The thread-safety contracts of every public type, checked at compile time.
+
+use std::future::Ready;
+use std::rc::Rc;
+
+use loop_sync::{
+    Acquire, Event, EventWait, Gather, Permit, Receiver, RecvFuture, Semaphore, SendError,
+    SendFuture, Sender, TryGather, Wait, Waiter,
+};
+use static_assertions::{assert_impl_all, assert_not_impl_any};
+
+// The handles coordinate tasks on different loops and threads.
+assert_impl_all!(Waiter: Send, Sync, Clone, Unpin, std::fmt::Debug);
+assert_impl_all!(Wait: Send, Sync, Unpin, std::fmt::Debug);
+assert_impl_all!(Event: Send, Sync, Clone, Default, Unpin, std::fmt::Debug);
+assert_impl_all!(EventWait: Send, Sync, Unpin, std::fmt::Debug);
+assert_impl_all!(Semaphore: Send, Sync, Clone, Unpin, std::fmt::Debug);
+assert_impl_all!(Acquire: Send, Sync, Unpin, std::fmt::Debug);
+assert_impl_all!(Permit: Send, Sync, Unpin, std::fmt::Debug);
+
+// The channel is as thread-safe as its messages; only the sender is cloned.
+assert_impl_all!(Sender<u8>: Send, Sync, Clone, std::fmt::Debug);
+assert_impl_all!(Receiver<u8>: Send, Sync, Unpin, std::fmt::Debug);
+assert_not_impl_any!(Receiver<u8>: Clone);
+assert_impl_all!(SendFuture<'static, u8>: Send, Sync, Unpin);
+assert_impl_all!(RecvFuture<'static, u8>: Send, Sync, Unpin);
+assert_impl_all!(SendError<u8>: Send, Sync, std::error::Error);
+assert_not_impl_any!(Sender<Rc<u8>>: Send, Sync);
+assert_not_impl_any!(Receiver<Rc<u8>>: Send, Sync);
+
+// A gather is Send when its futures and outputs are, and always Unpin.
+assert_impl_all!(Gather<Ready<u8>>: Send, Sync, Unpin, std::fmt::Debug);
+assert_impl_all!(TryGather<Ready<Result<u8, u8>>>: Send, Unpin);
+assert_not_impl_any!(Gather<Ready<Rc<u8>>>: Send, Sync);
+assert_impl_all!(Gather<std::future::Pending<std::marker::PhantomPinned>>: Unpin);
