@@ -8,8 +8,8 @@
 use std::io;
 use std::net::SocketAddr;
 
-use loop_core::Loop;
-use loop_net::{AioSocket, Reactor, aiosocket};
+use goldiloop::net::{AioSocket, aiosocket};
+use goldiloop::{Loop, spawn};
 
 async fn server_coro(server: AioSocket) -> io::Result<()> {
     let (client, _) = server.accept().await?;
@@ -35,8 +35,9 @@ async fn client_coro(addr: SocketAddr) -> io::Result<()> {
     Ok(())
 }
 
-fn main() -> io::Result<()> {
-    let lp = Loop::with_park(Reactor::new()?);
+pub(crate) fn main() -> io::Result<()> {
+    // goldiloop's Loop parks in the epoll Reactor, so sockets work on it.
+    let lp = Loop::try_new()?;
     lp.run_task(async {
         // bind and listen never block: the server is ready before the client
         // connects. Port 0 lets the kernel pick a free port.
@@ -44,7 +45,7 @@ fn main() -> io::Result<()> {
         server.bind("127.0.0.1:0".parse().unwrap())?;
         server.listen(128)?;
         let addr = server.local_addr()?;
-        let server = loop_core::spawn(server_coro(server));
+        let server = spawn(server_coro(server));
         client_coro(addr).await?;
         server.await.expect("server task panicked")
     })

@@ -17,8 +17,9 @@
 use std::time::Duration;
 
 use goldiloop::Loop;
-use loop_sync::gather;
-use loop_time::{pause, sleep};
+use goldiloop::gather;
+use goldiloop::sleep;
+use goldiloop::time::pause;
 
 /// The talk's `print_messages(*messages, sleep_time=1)`.
 async fn print_messages(messages: &[&str], sleep_time: f64) {
@@ -28,8 +29,8 @@ async fn print_messages(messages: &[&str], sleep_time: f64) {
     }
 }
 
-fn main() {
-    let paused = std::env::args().any(|arg| arg == "--paused");
+/// Runs the slide; `pace` scales the talk's sleep times (1.0 is the talk's).
+pub(crate) fn run(paused: bool, pace: f64) {
     let lp = Loop::new();
     lp.run_task(async {
         if paused {
@@ -37,9 +38,13 @@ fn main() {
         }
         // The talk's `loop.run_task(gather(print_messages(...), print_messages(...)))`.
         gather([
-            print_messages(&["foo", "bar", "baz"], 1.0),
-            print_messages(&["aaa", "bbb", "ccc"], 0.7),
+            print_messages(&["foo", "bar", "baz"], pace),
+            print_messages(&["aaa", "bbb", "ccc"], 0.7 * pace),
         ])
         .await;
     });
+}
+
+pub(crate) fn main() {
+    run(std::env::args().any(|arg| arg == "--paused"), 1.0);
 }

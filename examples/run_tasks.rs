@@ -44,7 +44,7 @@ impl Future for ComplexWork {
     }
 }
 
-fn main() {
+pub(crate) fn main() {
     let lp = Loop::new();
     // Each `add_task` returns a `JoinHandle`; `run()` waits for every task, so
     // the handles are not needed here.

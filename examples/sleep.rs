@@ -15,7 +15,8 @@
 use std::time::Duration;
 
 use goldiloop::Loop;
-use loop_time::{pause, sleep};
+use goldiloop::sleep;
+use goldiloop::time::pause;
 
 /// The talk's `print_messages(*messages, sleep_time=1)`.
 async fn print_messages(messages: &[&str], sleep_time: f64) {
@@ -25,17 +26,21 @@ async fn print_messages(messages: &[&str], sleep_time: f64) {
     }
 }
 
-fn main() {
-    let paused = std::env::args().any(|arg| arg == "--paused");
+/// Runs the slide; `pace` scales the talk's sleep times (1.0 is the talk's).
+pub(crate) fn run(paused: bool, pace: f64) {
     let lp = Loop::new();
     lp.run_task(async {
         if paused {
             pause();
         }
         // The talk's `run_tasks(print_messages(...), print_messages(...))`.
-        let a = lp.add_task(print_messages(&["foo", "bar", "baz"], 1.0));
-        let b = lp.add_task(print_messages(&["aaa", "bbb", "ccc"], 0.7));
+        let a = lp.add_task(print_messages(&["foo", "bar", "baz"], pace));
+        let b = lp.add_task(print_messages(&["aaa", "bbb", "ccc"], 0.7 * pace));
         a.await.unwrap();
         b.await.unwrap();
     });
+}
+
+pub(crate) fn main() {
+    run(std::env::args().any(|arg| arg == "--paused"), 1.0);
 }

@@ -10,8 +10,8 @@
 //!
 //! Run it with `cargo run --example waiter`.
 
+use goldiloop::Waiter;
 use goldiloop::{Loop, interrupt};
-use loop_sync::Waiter;
 
 /// Waits for the waiter, then does its job.
 async fn wait_job(waiter: Waiter) {
@@ -30,7 +30,7 @@ async fn count_up_to(waiter: Waiter, n: u32) {
     waiter.set();
 }
 
-fn main() {
+pub(crate) fn main() {
     let lp = Loop::new();
     // The talk's `run_tasks(wait_job(waiter), count_up_to(waiter, 5))`.
     let waiter = Waiter::new(1);

@@ -1,5 +1,7 @@
-//! Runs the example programs and checks their output exactly: the talk's
-//! interleavings are deterministic.
+//! Runs every example program of the talk and checks its output exactly: the
+//! talk's interleavings are deterministic. The timed slides run with
+//! `--paused`, on the loop's paused clock, so their order comes from the
+//! deadlines alone and the tests take no real time.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -19,9 +21,9 @@ fn example(name: &str) -> PathBuf {
     path
 }
 
-/// Runs an example and returns its standard output.
-fn run(name: &str) -> String {
-    let output = Command::new(example(name)).output().unwrap();
+/// Runs an example with `args` and returns its standard output.
+fn run(name: &str, args: &[&str]) -> String {
+    let output = Command::new(example(name)).args(args).output().unwrap();
     assert!(
         output.status.success(),
         "example {name} failed: {}",
@@ -30,11 +32,13 @@ fn run(name: &str) -> String {
     String::from_utf8(output.stdout).unwrap()
 }
 
-#[test]
-fn run_tasks_interleaves_the_four_tasks_round_robin() {
-    assert_eq!(
-        run("run_tasks"),
-        "\
+const FIRST_LOOP: &str = "\
+simple_print(0): start
+simple_print(0): end
+run_task returned 0
+";
+
+const RUN_TASKS: &str = "\
 simple_print(1): start
 ComplexWork: step 0
 simple_print(2): start
@@ -45,6 +49,109 @@ simple_print(2): end
 simple_print(3): end
 ComplexWork: step 2
 ComplexWork: done
-"
-    );
+";
+
+const WAITER: &str = "\
+wait_job: waiting
+count_up_to: 1
+count_up_to: 2
+count_up_to: 3
+count_up_to: 4
+count_up_to: 5
+wait_job: the waiter is done, running the job
+";
+
+/// The talk's two `print_messages`, 1 s and 0.7 s apart.
+const PRINT_MESSAGES: &str = "foo\naaa\nbbb\nbar\nccc\nbaz\n";
+
+const ECHO_REVERSE: &str = "\
+Received from client \"Hello World!\"
+Received from server \"!dlroW olleH\"
+";
+
+#[test]
+fn first_loop_runs_one_task_to_completion() {
+    assert_eq!(run("first_loop", &[]), FIRST_LOOP);
+}
+
+#[test]
+fn run_tasks_interleaves_the_four_tasks_round_robin() {
+    assert_eq!(run("run_tasks", &[]), RUN_TASKS);
+}
+
+#[test]
+fn waiter_example_runs_the_job_only_after_counting_to_five() {
+    assert_eq!(run("waiter", &[]), WAITER);
+}
+
+#[test]
+fn sleep_example_prints_foo_aaa_bbb_bar_ccc_baz() {
+    assert_eq!(run("sleep", &["--paused"]), PRINT_MESSAGES);
+}
+
+#[test]
+fn loop_current_example_gathers_with_a_waiter() {
+    assert_eq!(run("loop_current", &["--paused"]), PRINT_MESSAGES);
+}
+
+#[test]
+fn gather_example_prints_foo_aaa_bbb_bar_ccc_baz() {
+    assert_eq!(run("gather", &["--paused"]), PRINT_MESSAGES);
+}
+
+#[test]
+fn echo_reverse_example_prints_the_message_then_its_reverse() {
+    assert_eq!(run("echo_reverse", &[]), ECHO_REVERSE);
+}
+
+/// The tour runs every slide in order, each under its heading.
+fn expected_tour() -> String {
+    let slides = [
+        (
+            "Event loops: first prototype, run_task(simple_print(0))",
+            FIRST_LOOP,
+        ),
+        (
+            "Event loops - execution: run_tasks(simple_print(1), ComplexWork(), simple_print(2), simple_print(3))",
+            RUN_TASKS,
+        ),
+        (
+            "Event loops - execution: run_tasks(wait_job(waiter), count_up_to(waiter, 5))",
+            WAITER,
+        ),
+        (
+            "Asynchronous environment - example: print_messages with sleep",
+            PRINT_MESSAGES,
+        ),
+        (
+            "Event loops - interactions: Loop.current, and the talk's gather on a Waiter",
+            PRINT_MESSAGES,
+        ),
+        (
+            "Event loops - utility functions: gather(print_messages(...), print_messages(...))",
+            PRINT_MESSAGES,
+        ),
+        (
+            "Event loops - network utils: AioSocket, server_coro and client_coro",
+            ECHO_REVERSE,
+        ),
+    ];
+    let mut out =
+        String::from("Goldilocks and the three tasks: the talk's examples on goldiloop\n");
+    for (title, body) in slides {
+        out.push_str(&format!("\n== {title} ==\n{body}"));
+    }
+    out
+}
+
+#[test]
+fn tour_runs_every_slide_in_order_on_the_paused_clock() {
+    assert_eq!(run("tour", &["--paused"]), expected_tour());
+}
+
+#[test]
+fn tour_runs_every_slide_in_order_in_real_time() {
+    // At a tenth of the talk's sleep times: the order comes from the
+    // deadlines, not from how fast the machine is.
+    assert_eq!(run("tour", &[]), expected_tour());
 }

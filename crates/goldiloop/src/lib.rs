@@ -2,9 +2,24 @@
 //! talk "Goldilocks and the three tasks".
 //!
 //! The talk builds an event loop on slides: a FIFO queue of tasks,
-//! `add_task`/`run_task`/`run`, `Loop.current`, `interrupt()`. goldiloop keeps
-//! the names and the shape, and replaces the talk's polling with wakers, so a
-//! waiting task costs nothing and an idle loop sleeps.
+//! `add_task`/`run_task`/`run`, `Loop.current`, `interrupt()`, `sleep`, a
+//! `Waiter`, `gather` and an `AioSocket` over `epoll`. goldiloop keeps the
+//! names and the shape, and replaces the talk's polling with wakers, a timer
+//! wheel and an epoll reactor, so a waiting task costs nothing and an idle
+//! loop sleeps.
+//!
+//! This crate is the facade: it re-exports the four layers under one roof.
+//!
+//! | layer | module | cargo feature | at the root |
+//! |---|---|---|---|
+//! | loop-core: the loop and its tasks | [`core`] | always | [`Loop`], [`Handle`], [`Spawner`], [`JoinHandle`], [`JoinError`], [`spawn`], [`interrupt`], [`yield_now`], [`run`] |
+//! | loop-time: timers | `time` | `time` | `sleep`, `sleep_until`, `timeout`, `timeout_at`, `interval` |
+//! | loop-sync: coordination | `sync` | `sync` | `Waiter`, `gather`, `gather!`, `try_gather`, `Event`, `Semaphore`, `channel` |
+//! | loop-net: epoll and sockets | `net` | `net` | (use `goldiloop::net::...`) |
+//!
+//! All three features are on by default. With `net` on, [`Loop::new`] parks in
+//! the epoll Reactor, so sockets work on it; without it the loop parks its
+//! thread, and timers still work.
 //!
 //! # Examples
 //!
@@ -18,20 +33,63 @@
 //! });
 //! assert_eq!(answer, 42);
 //! ```
+//!
+//! [`run`] is `asyncio.run`: a fresh loop, for one future.
+//!
+//! ```
+//! # #[cfg(all(feature = "time", feature = "sync"))] {
+//! use std::time::Duration;
+//!
+//! let (a, b) = goldiloop::run(async {
+//!     goldiloop::gather!(
+//!         async { goldiloop::sleep(Duration::from_millis(2)).await; "slept" },
+//!         async { goldiloop::interrupt().await; "yielded" },
+//!     )
+//!     .await
+//! });
+//! assert_eq!((a, b), ("slept", "yielded"));
+//! # }
+//! ```
 
 #![forbid(unsafe_code)]
 #![doc(test(attr(deny(warnings))))]
 
+mod event_loop;
+
+pub use event_loop::{Loop, run};
+
 #[doc(inline)]
 pub use loop_core::{
-    Handle, Interrupt, JoinError, JoinHandle, Loop, Park, Source, Spawner, ThreadParker, interrupt,
+    Handle, Interrupt, JoinError, JoinHandle, Park, Source, Spawner, ThreadParker, interrupt,
     spawn, yield_now,
 };
 
-/// The executor layer, whole.
+/// The executor layer, whole: loop-core.
 pub use loop_core as core;
 
+/// Timers, whole: loop-time (feature `time`).
+#[cfg(feature = "time")]
+pub use loop_time as time;
+
+#[cfg(feature = "time")]
+#[doc(inline)]
+pub use loop_time::{
+    Elapsed, Interval, Sleep, interval, interval_at, sleep, sleep_until, timeout, timeout_at,
+};
+
+/// Coordination primitives, whole: loop-sync (feature `sync`).
+#[cfg(feature = "sync")]
+pub use loop_sync as sync;
+
+#[cfg(feature = "sync")]
+#[doc(inline)]
+pub use loop_sync::{Event, Semaphore, Waiter, channel, gather, try_gather};
+
+/// The epoll Reactor and sockets, whole: loop-net (feature `net`).
+#[cfg(feature = "net")]
+pub use loop_net as net;
+
 /// README's Rust samples, compiled and run as doctests.
-#[cfg(doctest)]
+#[cfg(all(doctest, feature = "time", feature = "sync", feature = "net"))]
 #[doc = include_str!("../../../README.md")]
 struct ReadmeDoctests;
