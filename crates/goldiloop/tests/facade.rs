@@ -33,7 +33,7 @@ fn run_returns_the_output_and_drops_leftover_tasks() {
 
 #[test]
 fn run_accepts_futures_that_borrow() {
-    let words = vec!["a", "b"];
+    let words = String::from("ab");
     let n = run(async { words.len() });
     assert_eq!(n, 2);
 }
@@ -112,7 +112,7 @@ fn sync_primitives_are_at_the_root() {
         let waiter = goldiloop::Waiter::new(1);
         let (tx, mut rx) = goldiloop::channel(1);
         let w = waiter.clone();
-        spawn(async move {
+        let _sender = spawn(async move {
             tx.send(5).await.unwrap();
             w.set();
         });
