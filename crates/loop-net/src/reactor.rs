@@ -11,9 +11,23 @@
 //! - Readiness is cached per direction. A task that sees `EAGAIN` clears it
 //!   and waits; every waker waiting on a direction is woken when it becomes
 //!   ready, so none is lost.
+//! - Waiters: each direction keeps the wakers of the tasks waiting on it. A
+//!   task that polls again while it waits is not added twice (its waker is
+//!   recognised with `Waker::will_wake`), so the list holds one waker per
+//!   waiting task, and readiness wakes and empties it.
 //! - Other threads end a park by writing the `eventfd`, but only while the
 //!   loop is parked or about to park (the `parked` flag), so a running loop
 //!   is not slowed by a syscall per remote wake.
+//!
+//! # Precision
+//!
+//! `epoll_wait` counts its timeout in milliseconds, which would make every
+//! timer up to a millisecond late. A timed park uses `epoll_pwait2` instead,
+//! which takes a `timespec`, and sets the thread's timer slack to 1 ns before
+//! the first one (`PR_SET_TIMERSLACK`), so a timer fires within microseconds
+//! of its deadline. On kernels without `epoll_pwait2` (before 5.11) the
+//! timeout is rounded *up* to whole milliseconds: late, never early. A zero
+//! timeout is a non-blocking look, made only when the loop asks for one.
 
 use std::cell::{Cell, RefCell};
 use std::fmt;
@@ -27,12 +41,16 @@ use std::time::Duration;
 
 use loop_core::Park;
 
-use crate::sys::syscall;
+use crate::sys::{set_nonblocking, syscall};
 
 /// The token of the eventfd: no slab slot has it.
 const UNPARK_TOKEN: u64 = u64::MAX;
 /// Events asked per `epoll_wait`.
 const EVENTS: usize = 256;
+
+/// Set once `epoll_pwait2` said `ENOSYS` (or `EPERM` from a seccomp filter):
+/// from then on, timed parks use `epoll_wait` with rounded-up milliseconds.
+static NO_PWAIT2: AtomicBool = AtomicBool::new(false);
 
 /// A direction of readiness.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,11 +69,22 @@ struct IoState {
 }
 
 impl IoState {
+    /// Marks `dir` ready and wakes every task waiting on it.
     fn set_ready(&self, dir: usize) {
         self.ready[dir].set(true);
-        let waiters = std::mem::take(&mut *self.waiters[dir].borrow_mut());
-        for waker in waiters {
+        let mut waiters = std::mem::take(&mut *self.waiters[dir].borrow_mut());
+        if waiters.is_empty() {
+            return;
+        }
+        // The list's borrow has ended: a waker that polls this fd again
+        // (loop-core's only queue their task) finds it empty, not borrowed.
+        for waker in waiters.drain(..) {
             waker.wake();
+        }
+        // Give the allocation back, so the next wait does not allocate.
+        let mut slot = self.waiters[dir].borrow_mut();
+        if slot.is_empty() {
+            *slot = waiters;
         }
     }
 }
@@ -77,6 +106,19 @@ struct Shared {
 
 /// The epoll [`Park`]: a loop built with it can wait for sockets.
 ///
+/// When no task is ready the loop blocks in `epoll_wait` until a registered
+/// fd becomes ready, another thread wakes a task or spawns one (through an
+/// `eventfd`), or the earliest timer is due. Sockets find the Reactor
+/// through `Loop::current().park::<Reactor>()`.
+///
+/// # Precision
+///
+/// A timed park waits with `epoll_pwait2`, to the nanosecond, after setting
+/// the thread's timer slack to 1 ns (`PR_SET_TIMERSLACK`, once): timers fire
+/// within tens of microseconds of their deadline. Where the kernel lacks
+/// `epoll_pwait2` (before Linux 5.11) the wait is rounded up to whole
+/// milliseconds: later, never earlier.
+///
 /// # Examples
 ///
 /// ```
@@ -93,19 +135,25 @@ pub struct Reactor {
     slots: RefCell<Vec<Slot>>,
     free: RefCell<Vec<u32>>,
     events: RefCell<Vec<libc::epoll_event>>,
+    /// Whether this thread's timer slack was already set to 1 ns.
+    precise: Cell<bool>,
 }
 
 impl Reactor {
-    /// A new reactor with its epoll fd and eventfd (both close-on-exec).
+    /// A new reactor with its epoll fd and eventfd (both non-blocking and
+    /// close-on-exec), for the loop of the calling thread.
     ///
     /// # Errors
     ///
-    /// The kernel's error from `epoll_create1` or `eventfd`, e.g.
-    /// `ErrorKind::Other` with `EMFILE` when the process is out of fds.
+    /// The kernel's error from `epoll_create1` or `eventfd`, e.g. `EMFILE`
+    /// (see `io::Error::raw_os_error`) when the process is out of fds.
     pub fn new() -> io::Result<Reactor> {
         let epoll = syscall!(epoll_create1(libc::EPOLL_CLOEXEC))?;
         // SAFETY: epoll_create1 just returned this fd and nothing else owns it.
         let epoll = unsafe { OwnedFd::from_raw_fd(epoll) };
+        // `epoll_wait` ignores O_NONBLOCK (its timeout decides), but setting
+        // it keeps "every fd is non-blocking" true without exceptions.
+        set_nonblocking(epoll.as_raw_fd())?;
         let eventfd = syscall!(eventfd(0, libc::EFD_CLOEXEC | libc::EFD_NONBLOCK))?;
         // SAFETY: eventfd just returned this fd and nothing else owns it.
         let eventfd = unsafe { OwnedFd::from_raw_fd(eventfd) };
@@ -130,6 +178,7 @@ impl Reactor {
             slots: RefCell::new(Vec::new()),
             free: RefCell::new(Vec::new()),
             events: RefCell::new(Vec::with_capacity(EVENTS)),
+            precise: Cell::new(false),
         })
     }
 
@@ -138,8 +187,9 @@ impl Reactor {
     ///
     /// # Errors
     ///
-    /// The kernel's error from `epoll_ctl`: `ErrorKind::Other` with `EBADF`
-    /// for a closed fd, `EPERM` for a file that epoll cannot watch.
+    /// The kernel's error from `epoll_ctl`: `EBADF` for a closed fd, `EPERM`
+    /// for a file that epoll cannot watch (a regular file), `EEXIST` for an
+    /// fd already registered with this reactor.
     ///
     /// # Examples
     ///
@@ -229,43 +279,118 @@ impl Reactor {
     }
 }
 
-impl Park for Reactor {
-    fn park(&self, timeout: Option<Duration>) {
-        let timeout_ms = match timeout {
-            None => -1,
-            Some(timeout) if timeout.is_zero() => 0,
-            // Round up: never wake before the deadline.
+impl Reactor {
+    /// One `epoll_wait`: fills `events` and returns how many arrived.
+    ///
+    /// An interrupted wait (`EINTR`) returns 0, a spurious return, which
+    /// `Park` allows: the loop parks again if nothing is ready.
+    fn wait(&self, timeout: Option<Duration>) -> usize {
+        let mut events = self.events.borrow_mut();
+        let res = match timeout {
+            None => self.wait_ms(&mut events, -1),
+            Some(timeout) if timeout.is_zero() => self.wait_ms(&mut events, 0),
             Some(timeout) => {
-                timeout.as_nanos().div_ceil(1_000_000).min(i32::MAX as u128) as libc::c_int
+                if !self.precise.replace(true) {
+                    set_precise_timer_slack();
+                }
+                match self.wait_precisely(&mut events, timeout) {
+                    Some(res) => res,
+                    None => self.wait_ms(&mut events, timeout_ms(timeout)),
+                }
             }
         };
-        let mut timeout_ms = timeout_ms;
-        let blocking = timeout_ms != 0;
+        let count = usize::try_from(res).unwrap_or(0);
+        // SAFETY: the kernel initialised the first `count` entries, and
+        // `count` is at most EVENTS, the capacity.
+        unsafe { events.set_len(count) };
+        count
+    }
+
+    /// `epoll_wait` with a timeout in milliseconds (-1: none).
+    fn wait_ms(&self, events: &mut Vec<libc::epoll_event>, timeout_ms: libc::c_int) -> libc::c_int {
+        // SAFETY: the epoll fd is open and `events` has room for EVENTS
+        // entries, which the kernel fills from the front.
+        unsafe {
+            libc::epoll_wait(
+                self.epoll.as_raw_fd(),
+                events.as_mut_ptr(),
+                EVENTS as libc::c_int,
+                timeout_ms,
+            )
+        }
+    }
+
+    /// `epoll_pwait2`, which takes a `timespec`: `None` if the kernel lacks
+    /// it (before Linux 5.11: `ENOSYS`; a seccomp filter that does not know
+    /// it: `EPERM`), remembered for the rest of the process.
+    fn wait_precisely(
+        &self,
+        events: &mut Vec<libc::epoll_event>,
+        timeout: Duration,
+    ) -> Option<libc::c_int> {
+        if NO_PWAIT2.load(Ordering::Relaxed) {
+            return None;
+        }
+        let timespec = libc::timespec {
+            tv_sec: timeout.as_secs().min(libc::time_t::MAX as u64) as libc::time_t,
+            tv_nsec: timeout.subsec_nanos().into(),
+        };
+        // SAFETY: the epoll fd is open; `events` has room for EVENTS entries;
+        // `timespec` is a valid timespec that outlives the call; a null
+        // signal mask means "leave the mask alone" (its size is then unused).
+        let res = unsafe {
+            libc::syscall(
+                libc::SYS_epoll_pwait2,
+                self.epoll.as_raw_fd(),
+                events.as_mut_ptr(),
+                EVENTS as libc::c_int,
+                &raw const timespec,
+                std::ptr::null::<libc::sigset_t>(),
+                0usize,
+            )
+        };
+        if res == -1 {
+            let errno = io::Error::last_os_error().raw_os_error();
+            if matches!(errno, Some(libc::ENOSYS | libc::EPERM)) {
+                NO_PWAIT2.store(true, Ordering::Relaxed);
+                return None;
+            }
+        }
+        Some(res as libc::c_int)
+    }
+}
+
+/// `timeout` in whole milliseconds for `epoll_wait`, rounded up so that the
+/// wait never ends before it, and capped at what a `c_int` holds (a shorter
+/// wait is a spurious return, which `Park` allows).
+fn timeout_ms(timeout: Duration) -> libc::c_int {
+    timeout
+        .as_nanos()
+        .div_ceil(1_000_000)
+        .min(libc::c_int::MAX as u128) as libc::c_int
+}
+
+/// Sets the calling thread's timer slack to 1 ns, so a timed wait ends
+/// within microseconds of its timeout instead of up to 50 µs late (the
+/// default slack). It lasts for the thread's life; on failure the thread
+/// keeps its default slack, so the error is ignored.
+fn set_precise_timer_slack() {
+    // SAFETY: PR_SET_TIMERSLACK takes one integer argument and changes only
+    // the calling thread's timer slack; no memory is passed.
+    unsafe { libc::prctl(libc::PR_SET_TIMERSLACK, 1 as libc::c_ulong) };
+}
+
+impl Park for Reactor {
+    fn park(&self, timeout: Option<Duration>) {
+        let mut timeout = timeout;
+        let blocking = timeout != Some(Duration::ZERO);
         if blocking {
             self.shared.parked.store(true, Ordering::SeqCst);
             if self.shared.notified.swap(false, Ordering::SeqCst) {
-                timeout_ms = 0;
+                timeout = Some(Duration::ZERO);
             }
         }
-        let count = {
-            let mut events = self.events.borrow_mut();
-            // SAFETY: the epoll fd is open and `events` has room for EVENTS
-            // entries, which the kernel fills from the front.
-            let res = unsafe {
-                libc::epoll_wait(
-                    self.epoll.as_raw_fd(),
-                    events.as_mut_ptr(),
-                    EVENTS as libc::c_int,
-                    timeout_ms,
-                )
-            };
-            // An interrupted wait (EINTR) is a spurious return, which `Park`
-            // allows: the loop parks again if nothing is ready.
-            let count = usize::try_from(res).unwrap_or(0);
-            // SAFETY: the kernel initialised the first `count` entries.
-            unsafe { events.set_len(count) };
-            count
-        };
+        let count = self.wait(timeout);
         if blocking {
             self.shared.parked.store(false, Ordering::SeqCst);
             self.shared.notified.store(false, Ordering::SeqCst);
@@ -329,8 +454,12 @@ pub struct Registration {
 
 impl Registration {
     /// `Ready` if `dir` is known ready; otherwise stores the task's waker
-    /// (every waiting task is woken when `dir` becomes ready) and returns
-    /// `Pending`.
+    /// and returns `Pending`.
+    ///
+    /// Every task waiting on `dir` is woken when it becomes ready. A task
+    /// that polls again before then is stored once, not once per poll: a
+    /// waker that [`will_wake`](Waker::will_wake) the same task as a stored
+    /// one is not added.
     pub fn poll_ready(&self, dir: Direction, cx: &mut Context<'_>) -> Poll<()> {
         let i = dir as usize;
         if self.state.ready[i].get() {
@@ -346,6 +475,11 @@ impl Registration {
     /// Forgets that `dir` is ready: call it after the system call said `EAGAIN`.
     pub fn clear_ready(&self, dir: Direction) {
         self.state.ready[dir as usize].set(false);
+    }
+
+    /// The reactor this fd is registered with.
+    pub(crate) fn reactor(&self) -> &Rc<Reactor> {
+        &self.reactor
     }
 }
 
@@ -373,5 +507,48 @@ impl fmt::Debug for Registration {
             .field("readable", &self.state.ready[0].get())
             .field("writable", &self.state.ready[1].get())
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Instant;
+
+    #[test]
+    fn millisecond_timeouts_are_rounded_up_never_down() {
+        assert_eq!(timeout_ms(Duration::from_nanos(1)), 1);
+        assert_eq!(timeout_ms(Duration::from_millis(1)), 1);
+        assert_eq!(timeout_ms(Duration::from_nanos(1_000_001)), 2);
+        assert_eq!(timeout_ms(Duration::from_micros(2_500)), 3);
+        assert_eq!(timeout_ms(Duration::MAX), libc::c_int::MAX);
+    }
+
+    #[test]
+    fn the_millisecond_fallback_never_wakes_before_the_timeout() {
+        let reactor = Reactor::new().unwrap();
+        for micros in [1, 999, 1_001, 2_500] {
+            let timeout = Duration::from_micros(micros);
+            let start = Instant::now();
+            let mut events = reactor.events.borrow_mut();
+            assert_eq!(reactor.wait_ms(&mut events, timeout_ms(timeout)), 0);
+            let waited = start.elapsed();
+            assert!(waited >= timeout, "waited {waited:?} for {timeout:?}");
+        }
+    }
+
+    #[test]
+    fn epoll_pwait2_waits_no_less_than_its_timeout() {
+        let reactor = Reactor::new().unwrap();
+        let timeout = Duration::from_micros(300);
+        let start = Instant::now();
+        let mut events = reactor.events.borrow_mut();
+        match reactor.wait_precisely(&mut events, timeout) {
+            Some(count) => {
+                assert_eq!(count, 0);
+                assert!(start.elapsed() >= timeout);
+            }
+            None => println!("note: this kernel has no epoll_pwait2; the fallback is in use"),
+        }
     }
 }

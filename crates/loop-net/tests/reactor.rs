@@ -1,24 +1,37 @@
-//! The Reactor as a loop's park: readiness, remote unparks, no busy waiting.
+//! The Reactor as a loop's park: readiness, waiters, remote unparks, timer
+//! precision, no busy waiting.
+
+mod util;
 
 use std::future::poll_fn;
 use std::io::{ErrorKind, Read, Write};
 use std::os::fd::AsRawFd;
 use std::os::unix::net::UnixStream;
 use std::rc::Rc;
-use std::time::Duration;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::task::{Context, Wake, Waker};
+use std::time::{Duration, Instant};
 
-use loop_core::Loop;
+use loop_core::{Loop, Park};
 use loop_net::{Direction, Reactor};
 
-fn cpu_time() -> Duration {
-    // SAFETY: getrusage fills the zeroed struct it is given.
-    let usage = unsafe {
-        let mut usage: libc::rusage = std::mem::zeroed();
-        assert_eq!(libc::getrusage(libc::RUSAGE_THREAD, &mut usage), 0);
-        usage
-    };
-    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
-    tv(usage.ru_utime) + tv(usage.ru_stime)
+use util::thread_cpu_time as cpu_time;
+
+/// A waker that counts how often it is woken.
+#[derive(Default)]
+struct CountingWaker(AtomicUsize);
+
+impl Wake for CountingWaker {
+    fn wake(self: Arc<Self>) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+impl CountingWaker {
+    fn wakes(&self) -> usize {
+        self.0.load(Ordering::SeqCst)
+    }
 }
 
 #[test]
@@ -91,8 +104,6 @@ fn remote_wake_ends_an_unbounded_park() {
 
 #[test]
 fn reregistering_a_reused_fd_number_reports_only_its_current_readiness() {
-    use loop_core::Park;
-
     let reactor = Rc::new(Reactor::new().unwrap());
     let (mut a, b) = UnixStream::pair().unwrap();
     let fd = b.as_raw_fd();
@@ -111,4 +122,113 @@ fn reregistering_a_reused_fd_number_reports_only_its_current_readiness() {
     a.write_all(b"x").unwrap();
     reactor.park(Some(Duration::from_secs(10)));
     assert!(second.poll_ready(Direction::Read, &mut cx).is_ready());
+}
+
+#[test]
+fn a_task_polling_the_same_direction_again_and_again_is_woken_once() {
+    let reactor = Rc::new(Reactor::new().unwrap());
+    let (mut a, b) = UnixStream::pair().unwrap();
+    let reg = Reactor::register(&reactor, b.as_raw_fd()).unwrap();
+    reactor.park(Some(Duration::ZERO)); // the registration's first events
+    let counter = Arc::new(CountingWaker::default());
+    let waker = Waker::from(counter.clone());
+    for _ in 0..100 {
+        // A fresh clone each time, as a task's context gives: same task.
+        let clone = waker.clone();
+        let mut cx = Context::from_waker(&clone);
+        assert!(reg.poll_ready(Direction::Read, &mut cx).is_pending());
+    }
+    a.write_all(b"x").unwrap();
+    reactor.park(Some(Duration::from_secs(10)));
+    assert_eq!(counter.wakes(), 1, "one waiting task, one wake");
+    assert!(
+        reg.poll_ready(Direction::Read, &mut Context::from_waker(&waker))
+            .is_ready()
+    );
+}
+
+#[test]
+fn every_task_waiting_in_one_direction_is_woken() {
+    let reactor = Rc::new(Reactor::new().unwrap());
+    let (mut a, b) = UnixStream::pair().unwrap();
+    let reg = Reactor::register(&reactor, b.as_raw_fd()).unwrap();
+    reactor.park(Some(Duration::ZERO));
+    let counters: Vec<Arc<CountingWaker>> = (0..10).map(|_| Arc::default()).collect();
+    for _ in 0..3 {
+        for counter in &counters {
+            let waker = Waker::from(counter.clone());
+            let mut cx = Context::from_waker(&waker);
+            assert!(reg.poll_ready(Direction::Read, &mut cx).is_pending());
+        }
+    }
+    a.write_all(b"x").unwrap();
+    reactor.park(Some(Duration::from_secs(10)));
+    let wakes: Vec<usize> = counters.iter().map(|c| c.wakes()).collect();
+    assert_eq!(wakes, [1; 10]);
+}
+
+#[test]
+fn a_timed_park_without_events_never_ends_before_its_timeout() {
+    let reactor = Reactor::new().unwrap();
+    for micros in [1, 100, 1_500, 5_000] {
+        let timeout = Duration::from_micros(micros);
+        let start = Instant::now();
+        reactor.park(Some(timeout));
+        let waited = start.elapsed();
+        assert!(
+            waited >= timeout,
+            "park({timeout:?}) returned after {waited:?}"
+        );
+    }
+}
+
+#[test]
+fn a_zero_timeout_park_looks_without_blocking() {
+    let reactor = Reactor::new().unwrap();
+    let start = Instant::now();
+    for _ in 0..100 {
+        reactor.park(Some(Duration::ZERO));
+    }
+    // 100 non-blocking epoll_waits; a blocking one would take forever.
+    assert!(start.elapsed() < Duration::from_secs(5));
+}
+
+#[test]
+fn sleeps_on_a_reactor_loop_never_fire_early_and_fire_promptly() {
+    let lp = Loop::with_park(Reactor::new().unwrap());
+    let mut lateness = lp.run_task(async {
+        let mut lateness = Vec::new();
+        for i in 0..200u64 {
+            let deadline = Instant::now() + Duration::from_micros(50 + (i % 20) * 100);
+            loop_time::sleep_until(deadline).await;
+            let now = Instant::now();
+            assert!(now >= deadline, "a sleep fired {:?} early", deadline - now);
+            lateness.push(now - deadline);
+        }
+        lateness
+    });
+    lateness.sort();
+    let pct = |p: usize| lateness[(lateness.len() - 1) * p / 100];
+    println!(
+        "sleep lateness on the Reactor over {} sleeps of 50 µs..2 ms: \
+         min {:?}, median {:?}, p90 {:?}, p99 {:?}, max {:?}",
+        lateness.len(),
+        lateness[0],
+        pct(50),
+        pct(90),
+        pct(99),
+        lateness[lateness.len() - 1],
+    );
+}
+
+#[test]
+fn waiting_on_a_timer_costs_little_cpu() {
+    let lp = Loop::with_park(Reactor::new().unwrap());
+    let start = cpu_time();
+    lp.run_task(loop_time::sleep(Duration::from_millis(300)));
+    let cpu = cpu_time() - start;
+    assert!(
+        cpu < Duration::from_millis(30),
+        "a 300 ms sleep cost {cpu:?} of CPU"
+    );
 }

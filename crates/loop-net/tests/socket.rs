@@ -1,16 +1,22 @@
-//! AioSocket behaviour: round trips, error kinds, fd flags, no leaks, no spinning.
+//! AioSocket behaviour: round trips, error kinds, fd flags, raw fds, misuse,
+//! no spinning.
+
+mod util;
 
 use std::io::ErrorKind;
-use std::net::SocketAddr;
-use std::os::fd::AsRawFd;
+use std::net::{Shutdown, SocketAddr};
+use std::os::fd::{AsRawFd, FromRawFd, IntoRawFd, OwnedFd};
+use std::rc::Rc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use loop_core::Loop;
-use loop_net::{AioSocket, Reactor, aiosocket};
+use loop_core::{Loop, spawn};
+use loop_net::{AioSocket, Domain, Type, aiosocket};
 
-fn reactor_loop() -> Loop {
-    Loop::with_park(Reactor::new().unwrap())
-}
+use util::{
+    assert_nonblocking_cloexec, panic_message, reactor_loop, set_linger_zero,
+    thread_cpu_time as cpu_time, within,
+};
 
 fn any_port() -> SocketAddr {
     "127.0.0.1:0".parse().unwrap()
@@ -23,15 +29,13 @@ fn listener() -> AioSocket {
     server
 }
 
-fn cpu_time() -> Duration {
-    // SAFETY: getrusage fills the zeroed struct it is given.
-    let usage = unsafe {
-        let mut usage: libc::rusage = std::mem::zeroed();
-        assert_eq!(libc::getrusage(libc::RUSAGE_THREAD, &mut usage), 0);
-        usage
-    };
-    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
-    tv(usage.ru_utime) + tv(usage.ru_stime)
+/// A connected pair: (client, the server's accepted end).
+async fn connected_pair() -> (AioSocket, AioSocket) {
+    let server = listener();
+    let client = aiosocket().unwrap();
+    client.connect(server.local_addr().unwrap()).await.unwrap();
+    let (peer, _) = server.accept().await.unwrap();
+    (client, peer)
 }
 
 #[test]
@@ -66,37 +70,89 @@ fn connecting_to_a_closed_port_is_connection_refused() {
         aiosocket().unwrap().connect(addr).await.unwrap_err()
     });
     assert_eq!(err.kind(), ErrorKind::ConnectionRefused);
-    assert_eq!(lp.run_task(async { 5 }), 5);
+    assert_eq!(lp.run_task(async { 5 }), 5, "the loop keeps running");
 }
 
 #[test]
-fn peer_close_reads_as_eof_and_writing_after_it_is_broken_pipe() {
+fn peer_close_reads_as_end_of_stream() {
     let lp = reactor_loop();
-    let (n, err) = lp.run_task(async {
-        let server = listener();
-        let client = aiosocket().unwrap();
-        client.connect(server.local_addr().unwrap()).await.unwrap();
-        let (peer, _) = server.accept().await.unwrap();
+    let n = lp.run_task(async {
+        let (client, peer) = connected_pair().await;
         peer.close();
         let mut buf = [0; 16];
-        let n = client.recv(&mut buf).await.unwrap();
-        let mut err = None;
-        for _ in 0..100 {
-            if let Err(e) = client.send(&[0; 1024]).await {
-                err = Some(e);
-                break;
-            }
-        }
-        (n, err.expect("no error after 100 writes to a closed peer"))
+        within(10, "recv after close", client.recv(&mut buf))
+            .await
+            .unwrap()
     });
     assert_eq!(n, 0);
-    assert!(
-        matches!(
-            err.kind(),
-            ErrorKind::BrokenPipe | ErrorKind::ConnectionReset
-        ),
-        "{err:?}"
-    );
+}
+
+static SIGPIPES: AtomicUsize = AtomicUsize::new(0);
+
+extern "C" fn count_sigpipe(_: libc::c_int) {
+    SIGPIPES.fetch_add(1, Ordering::SeqCst);
+}
+
+#[test]
+fn writing_after_the_peer_closed_is_broken_pipe_without_sigpipe() {
+    // Count SIGPIPEs instead of ignoring them (as Rust's runtime does), so a
+    // send without MSG_NOSIGNAL would show.
+    // SAFETY: an all-zero sigaction is valid; the handler only touches an
+    // atomic, which is async-signal-safe.
+    let old = unsafe {
+        let mut action: libc::sigaction = std::mem::zeroed();
+        action.sa_sigaction = count_sigpipe as extern "C" fn(libc::c_int) as libc::sighandler_t;
+        let mut old: libc::sigaction = std::mem::zeroed();
+        assert_eq!(libc::sigaction(libc::SIGPIPE, &action, &mut old), 0);
+        old
+    };
+    let lp = reactor_loop();
+    let err = lp.run_task(async {
+        let (client, peer) = connected_pair().await;
+        peer.close();
+        let mut buf = [0; 16];
+        // End of stream first: the peer's FIN has arrived.
+        assert_eq!(client.recv(&mut buf).await.unwrap(), 0);
+        for _ in 0..1000 {
+            // The first send is answered by a reset; later ones fail.
+            if let Err(e) = client.send(&[0; 1024]).await {
+                return e;
+            }
+            loop_core::interrupt().await;
+        }
+        panic!("no error after 1000 sends to a closed peer");
+    });
+    // SAFETY: restores the action saved above.
+    unsafe { libc::sigaction(libc::SIGPIPE, &old, std::ptr::null_mut()) };
+    assert_eq!(err.kind(), ErrorKind::BrokenPipe, "{err:?}");
+    assert_eq!(SIGPIPES.load(Ordering::SeqCst), 0, "a send raised SIGPIPE");
+}
+
+#[test]
+fn a_peer_reset_mid_stream_is_an_error_not_a_hang() {
+    let lp = reactor_loop();
+    let err = lp.run_task(async {
+        let (client, peer) = connected_pair().await;
+        peer.send(b"first half").await.unwrap();
+        let mut buf = [0; 10];
+        assert_eq!(client.recv(&mut buf).await.unwrap(), 10);
+        let reader = Rc::new(client);
+        let waiting = spawn({
+            let reader = reader.clone();
+            async move {
+                let mut buf = [0; 16];
+                reader.recv(&mut buf).await
+            }
+        });
+        loop_core::interrupt().await; // the reader is now parked on recv
+        set_linger_zero(peer.as_raw_fd());
+        drop(peer); // sends RST
+        within(10, "recv after reset", waiting)
+            .await
+            .unwrap()
+            .unwrap_err()
+    });
+    assert_eq!(err.kind(), ErrorKind::ConnectionReset, "{err:?}");
 }
 
 #[test]
@@ -107,14 +163,13 @@ fn sockets_are_non_blocking_and_close_on_exec() {
         let client = aiosocket().unwrap();
         client.connect(server.local_addr().unwrap()).await.unwrap();
         let (peer, _) = server.accept().await.unwrap();
-        for fd in [server.as_raw_fd(), client.as_raw_fd(), peer.as_raw_fd()] {
-            // SAFETY: fcntl reads flags of an open fd.
-            let fl = unsafe { libc::fcntl(fd, libc::F_GETFL) };
-            // SAFETY: as above.
-            let fd_flags = unsafe { libc::fcntl(fd, libc::F_GETFD) };
-            assert_ne!(fl & libc::O_NONBLOCK, 0);
-            assert_ne!(fd_flags & libc::FD_CLOEXEC, 0);
-        }
+        let udp = AioSocket::new(Domain::IPV4, Type::DGRAM).unwrap();
+        let unix = AioSocket::new(Domain::UNIX, Type::STREAM).unwrap();
+        assert_nonblocking_cloexec(server.as_raw_fd(), "listener");
+        assert_nonblocking_cloexec(client.as_raw_fd(), "connected socket");
+        assert_nonblocking_cloexec(peer.as_raw_fd(), "accepted socket");
+        assert_nonblocking_cloexec(udp.as_raw_fd(), "datagram socket");
+        assert_nonblocking_cloexec(unix.as_raw_fd(), "Unix socket");
     });
 }
 
@@ -144,10 +199,20 @@ fn a_socket_on_a_loop_without_a_reactor_panics_naming_the_fix() {
         lp.run_task(async { drop(aiosocket()) })
     }))
     .unwrap_err();
-    let msg = panic
-        .downcast_ref::<String>()
-        .cloned()
-        .unwrap_or_else(|| panic.downcast_ref::<&str>().unwrap().to_string());
+    let msg = panic_message(panic);
+    assert!(
+        msg.contains("Loop::with_park(loop_net::Reactor::new()?)"),
+        "{msg}"
+    );
+    assert!(msg.contains("goldiloop::Loop::new()"), "{msg}");
+    assert_eq!(lp.run_task(async { 1 }), 1, "the loop survives the panic");
+}
+
+#[test]
+fn a_socket_outside_a_running_loop_panics_naming_the_fix() {
+    let panic = std::panic::catch_unwind(aiosocket).unwrap_err();
+    let msg = panic_message(panic);
+    assert!(msg.contains("outside a running loop"), "{msg}");
     assert!(
         msg.contains("Loop::with_park(loop_net::Reactor::new()?)"),
         "{msg}"
@@ -163,11 +228,13 @@ fn peer_addr_and_local_addr_match_across_a_connection_with_nodelay_set() {
         let client = aiosocket().unwrap();
         client.connect(server.local_addr().unwrap()).await.unwrap();
         client.set_nodelay(true).unwrap();
+        assert!(client.nodelay().unwrap());
         let (peer, from) = server.accept().await.unwrap();
         assert_eq!(from, client.local_addr().unwrap());
         assert_eq!(peer.peer_addr().unwrap(), client.local_addr().unwrap());
         assert_eq!(client.peer_addr().unwrap(), server.local_addr().unwrap());
-        client.shutdown(std::net::Shutdown::Write).unwrap();
+        assert!(client.take_error().unwrap().is_none());
+        client.shutdown(Shutdown::Write).unwrap();
         let mut buf = [0; 4];
         assert_eq!(peer.recv(&mut buf).await.unwrap(), 0);
     });
@@ -175,8 +242,6 @@ fn peer_addr_and_local_addr_match_across_a_connection_with_nodelay_set() {
 
 #[test]
 fn udp_datagram_round_trips_with_sender_address() {
-    use loop_net::{Domain, Type};
-
     let lp = reactor_loop();
     lp.run_task(async {
         let a = AioSocket::new(Domain::IPV4, Type::DGRAM).unwrap();
@@ -184,9 +249,189 @@ fn udp_datagram_round_trips_with_sender_address() {
         a.bind(any_port()).unwrap();
         b.bind(any_port()).unwrap();
         let to_b = b.local_addr().unwrap();
+        let receiving = spawn(async move {
+            let mut buf = [0; 16];
+            let (n, from) = b.recv_from(&mut buf).await.unwrap();
+            (buf[..n].to_vec(), from)
+        });
+        loop_core::interrupt().await; // b waits before a sends
         assert_eq!(a.send_to(b"ping", to_b).await.unwrap(), 4);
+        let (got, from) = within(10, "recv_from", receiving).await.unwrap();
+        assert_eq!(
+            (got.as_slice(), from),
+            (&b"ping"[..], a.local_addr().unwrap())
+        );
+    });
+}
+
+#[test]
+fn two_tasks_may_read_and_write_one_socket_at_once() {
+    const TOTAL: usize = 4 << 20; // far more than the socket buffers hold
+    let lp = reactor_loop();
+    lp.run_task(async {
+        let (client, peer) = connected_pair().await;
+        // The peer echoes everything back.
+        let echo = spawn(async move {
+            let mut buf = vec![0; 64 << 10];
+            loop {
+                let n = peer.recv(&mut buf).await.unwrap();
+                if n == 0 {
+                    return;
+                }
+                let mut sent = 0;
+                while sent < n {
+                    sent += peer.send(&buf[sent..n]).await.unwrap();
+                }
+            }
+        });
+        let client = Rc::new(client);
+        let writer = spawn({
+            let client = client.clone();
+            async move {
+                let chunk: Vec<u8> = (0..=255).cycle().take(32 << 10).collect();
+                let mut written = 0;
+                while written < TOTAL {
+                    let end = chunk.len().min(TOTAL - written);
+                    written += client.send(&chunk[..end]).await.unwrap();
+                }
+                client.shutdown(Shutdown::Write).unwrap();
+            }
+        });
+        let reader = spawn({
+            let client = client.clone();
+            async move {
+                let mut buf = vec![0; 64 << 10];
+                let mut total = 0;
+                loop {
+                    let n = client.recv(&mut buf).await.unwrap();
+                    if n == 0 {
+                        return total;
+                    }
+                    total += n;
+                }
+            }
+        });
+        let read = within(60, "concurrent read and write", async {
+            writer.await.unwrap();
+            let read = reader.await.unwrap();
+            echo.await.unwrap();
+            read
+        })
+        .await;
+        assert_eq!(read, TOTAL);
+    });
+}
+
+#[test]
+fn two_tasks_waiting_to_read_one_socket_are_both_woken() {
+    let lp = reactor_loop();
+    lp.run_task(async {
+        let (client, peer) = connected_pair().await;
+        let client = Rc::new(client);
+        let readers: Vec<_> = (0..2)
+            .map(|_| {
+                let client = client.clone();
+                spawn(async move {
+                    let mut buf = [0; 1];
+                    let mut bytes = 0;
+                    while client.recv(&mut buf).await.unwrap() == 1 {
+                        bytes += 1;
+                    }
+                    bytes
+                })
+            })
+            .collect();
+        loop_core::interrupt().await; // both now wait on the same socket
+        peer.send(b"xy").await.unwrap();
+        peer.close(); // end of stream must reach both
+        let mut total = 0;
+        for reader in readers {
+            total += within(10, "a reader", reader).await.unwrap();
+        }
+        assert_eq!(total, 2);
+    });
+}
+
+#[test]
+fn into_raw_fd_and_from_raw_fd_move_a_socket_between_owners() {
+    let lp = reactor_loop();
+    lp.run_task(async {
+        let (client, peer) = connected_pair().await;
+        let raw = client.into_raw_fd();
+        // SAFETY: `raw` was just given up by `into_raw_fd`, and is open.
+        let client = unsafe { AioSocket::from_raw_fd(raw) };
+        assert_eq!(client.as_raw_fd(), raw);
+        peer.send(b"still here").await.unwrap();
         let mut buf = [0; 16];
-        let (n, from) = b.recv_from(&mut buf).await.unwrap();
-        assert_eq!((&buf[..n], from), (&b"ping"[..], a.local_addr().unwrap()));
+        let n = within(10, "recv on the adopted socket", client.recv(&mut buf))
+            .await
+            .unwrap();
+        assert_eq!(&buf[..n], b"still here");
+    });
+}
+
+#[test]
+fn an_adopted_blocking_socket_is_made_non_blocking() {
+    let std_listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = std_listener.local_addr().unwrap();
+    let lp = reactor_loop();
+    lp.run_task(async move {
+        let listener = AioSocket::from_fd(OwnedFd::from(std_listener)).unwrap();
+        assert_eq!(listener.domain(), Domain::IPV4);
+        assert_nonblocking_cloexec(listener.as_raw_fd(), "adopted listener");
+        // A blocking accept would hang the loop here instead of parking.
+        let connector = std::thread::spawn(move || std::net::TcpStream::connect(addr).unwrap());
+        let (peer, _) = within(10, "accept", listener.accept()).await.unwrap();
+        assert_nonblocking_cloexec(peer.as_raw_fd(), "accepted socket");
+        drop(connector.join().unwrap());
+    });
+}
+
+#[test]
+fn adopting_an_fd_that_is_not_a_socket_is_an_error() {
+    let lp = reactor_loop();
+    let file = std::fs::File::open("/dev/null").unwrap();
+    let err = lp.run_task(async move { AioSocket::from_fd(OwnedFd::from(file)).unwrap_err() });
+    assert_eq!(err.raw_os_error(), Some(libc::ENOTSOCK), "{err:?}");
+}
+
+#[test]
+fn inet_methods_on_a_unix_socket_are_invalid_input_not_panics() {
+    let lp = reactor_loop();
+    lp.run_task(async {
+        let unix = AioSocket::new(Domain::UNIX, Type::STREAM).unwrap();
+        assert_eq!(
+            unix.local_addr().unwrap_err().kind(),
+            ErrorKind::InvalidInput
+        );
+        assert_eq!(
+            unix.peer_addr().unwrap_err().kind(),
+            ErrorKind::InvalidInput
+        );
+        assert_eq!(
+            unix.accept().await.unwrap_err().kind(),
+            ErrorKind::InvalidInput
+        );
+        let inet = aiosocket().unwrap();
+        assert_eq!(
+            inet.local_unix_addr().unwrap_err().kind(),
+            ErrorKind::InvalidInput
+        );
+        assert_eq!(
+            inet.accept_unix().await.unwrap_err().kind(),
+            ErrorKind::InvalidInput
+        );
+        let err = inet.bind_unix("/no/such/dir/x.sock").unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err:?}");
+        let v6: SocketAddr = "[::1]:1".parse().unwrap();
+        assert_eq!(inet.bind(v6).unwrap_err().kind(), ErrorKind::InvalidInput);
+        assert_eq!(
+            inet.connect(v6).await.unwrap_err().kind(),
+            ErrorKind::InvalidInput
+        );
+        assert_eq!(
+            unix.bind(any_port()).unwrap_err().kind(),
+            ErrorKind::InvalidInput
+        );
     });
 }

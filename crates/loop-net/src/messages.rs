@@ -1,0 +1,17 @@
+//! The words loop-net says when it is misused, kept in one place so that
+//! each names what went wrong and what to do instead, and tests can check them.
+
+/// A socket created on a running loop whose park is not a `Reactor`.
+pub(crate) const NO_REACTOR: &str = "goldiloop: a socket was created on a loop without a Reactor \
+     (its park is another `Park`, such as `loop_core::Loop::new()`'s thread parker); build the \
+     loop with `Loop::with_park(loop_net::Reactor::new()?)`, or use `goldiloop::Loop::new()`, \
+     which comes with one";
+
+/// A socket created where no loop is running.
+pub(crate) const NO_LOOP: &str = "goldiloop: a socket was created outside a running loop; \
+     create it from a task running on a loop built with \
+     `Loop::with_park(loop_net::Reactor::new()?)` (or `goldiloop::Loop::new()`)";
+
+/// `FromRawFd` failed to adopt the fd (the error follows the message).
+pub(crate) const FROM_RAW_FD: &str = "goldiloop: `AioSocket::from_raw_fd` could not adopt the fd; \
+     use `AioSocket::from_fd`, which returns the error instead of panicking";

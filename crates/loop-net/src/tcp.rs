@@ -1,0 +1,370 @@
+//! `TcpListener` and `TcpStream`: the typed TCP layer over [`AioSocket`],
+//! shaped like std's.
+
+use std::fmt;
+use std::future::poll_fn;
+use std::io;
+use std::net::{Shutdown, SocketAddr};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
+use std::task::{Context, Poll};
+
+use crate::domain::{Domain, Type};
+use crate::resolve::{ToSocketAddrs, resolve, resolve_blocking};
+use crate::socket::{AioSocket, max_backlog};
+
+/// The error for a name that resolved to no address at all.
+pub(crate) fn no_addresses() -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidInput,
+        "could not resolve to any addresses",
+    )
+}
+
+/// Calls `f` on each address in turn until one succeeds; the last error
+/// otherwise.
+pub(crate) fn each_addr<T>(
+    addrs: Vec<SocketAddr>,
+    mut f: impl FnMut(SocketAddr) -> io::Result<T>,
+) -> io::Result<T> {
+    let mut last = None;
+    for addr in addrs {
+        match f(addr) {
+            Ok(value) => return Ok(value),
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(last.unwrap_or_else(no_addresses))
+}
+
+/// A TCP socket listening for connections.
+///
+/// # Examples
+///
+/// ```
+/// use futures_util::io::{AsyncReadExt, AsyncWriteExt};
+/// use loop_core::{Loop, spawn};
+/// use loop_net::{Reactor, TcpListener, TcpStream};
+///
+/// let lp = Loop::with_park(Reactor::new()?);
+/// lp.run_task(async {
+///     let listener = TcpListener::bind("127.0.0.1:0")?;
+///     let addr = listener.local_addr()?;
+///     let server = spawn(async move {
+///         let (mut stream, _) = listener.accept().await?;
+///         stream.write_all(b"hello").await
+///     });
+///     let mut stream = TcpStream::connect(addr).await?;
+///     let mut buf = Vec::new();
+///     stream.read_to_end(&mut buf).await?;
+///     assert_eq!(buf, b"hello");
+///     server.await.unwrap()?;
+///     Ok::<(), std::io::Error>(())
+/// })?;
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub struct TcpListener {
+    socket: AioSocket,
+}
+
+impl TcpListener {
+    /// Binds a listener to `addr` and starts listening, like std's
+    /// `TcpListener::bind`: it sets `SO_REUSEADDR`, and listens with the
+    /// largest backlog the system allows (`net.core.somaxconn`). If `addr`
+    /// names several addresses, each is tried in turn. This never waits for
+    /// the network, but a host name is looked up on the calling thread, as
+    /// std does: pass an IP address on a busy loop.
+    ///
+    /// # Panics
+    ///
+    /// Outside a running loop, or when the loop's park is not a
+    /// [`Reactor`](crate::Reactor).
+    ///
+    /// # Errors
+    ///
+    /// `AddrInUse`, `AddrNotAvailable`, `PermissionDenied` (a port below
+    /// 1024), `InvalidInput` for a malformed address or a name that resolves
+    /// to nothing: the last address's error.
+    #[track_caller]
+    pub fn bind(addr: impl ToSocketAddrs) -> io::Result<TcpListener> {
+        let addrs = resolve_blocking(&addr)?;
+        each_addr(addrs, |addr| {
+            let socket = AioSocket::new(Domain::for_address(&addr), Type::STREAM)?;
+            socket.set_reuseaddr(true)?;
+            socket.bind(addr)?;
+            socket.listen(max_backlog())?;
+            Ok(TcpListener { socket })
+        })
+    }
+
+    /// Adopts a listener from std, setting it non-blocking.
+    ///
+    /// # Panics
+    ///
+    /// Outside a running loop, or when the loop's park is not a
+    /// [`Reactor`](crate::Reactor).
+    ///
+    /// # Errors
+    ///
+    /// The kernel's error from `fcntl` or `epoll_ctl`.
+    #[track_caller]
+    pub fn from_std(listener: std::net::TcpListener) -> io::Result<TcpListener> {
+        let socket = AioSocket::from_fd(OwnedFd::from(listener))?;
+        Ok(TcpListener { socket })
+    }
+
+    /// Waits for a connection; returns its stream and the peer's address.
+    ///
+    /// # Errors
+    ///
+    /// As [`AioSocket::accept`]: at the fd limit (`EMFILE`) the error is
+    /// returned and the connection stays queued for a later `accept`.
+    ///
+    /// # Cancellation
+    ///
+    /// Dropping the future before it completes accepts nothing.
+    pub async fn accept(&self) -> io::Result<(TcpStream, SocketAddr)> {
+        poll_fn(|cx| self.poll_accept(cx)).await
+    }
+
+    /// Polls for a connection: the poll form of [`accept`](TcpListener::accept).
+    ///
+    /// # Errors
+    ///
+    /// As [`accept`](TcpListener::accept).
+    pub fn poll_accept(&self, cx: &mut Context<'_>) -> Poll<io::Result<(TcpStream, SocketAddr)>> {
+        self.socket
+            .poll_accept(cx)
+            .map_ok(|(socket, peer)| (TcpStream { socket }, peer))
+    }
+
+    /// The address the listener is bound to (with the port the kernel chose,
+    /// if it was bound to port 0).
+    ///
+    /// # Errors
+    ///
+    /// The kernel's error from `getsockname`.
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.socket.local_addr()
+    }
+
+    /// The underlying socket.
+    pub fn as_socket(&self) -> &AioSocket {
+        &self.socket
+    }
+
+    /// The underlying socket, by value.
+    pub fn into_inner(self) -> AioSocket {
+        self.socket
+    }
+}
+
+/// A TCP connection.
+///
+/// Read and write it with its `&self` methods, or with the futures-io
+/// traits, implemented for `TcpStream` and `&TcpStream` (so one task may
+/// read while another writes): `AsyncReadExt::read_exact`,
+/// `AsyncWriteExt::write_all` and `futures_util::io::copy` work on it.
+///
+/// # Examples
+///
+/// ```
+/// use futures_util::io::{AsyncReadExt, AsyncWriteExt};
+/// use loop_core::{Loop, spawn};
+/// use loop_net::{Reactor, TcpListener, TcpStream};
+///
+/// let lp = Loop::with_park(Reactor::new()?);
+/// lp.run_task(async {
+///     let listener = TcpListener::bind("127.0.0.1:0")?;
+///     let addr = listener.local_addr()?;
+///     let echo = spawn(async move {
+///         let (stream, _) = listener.accept().await?;
+///         futures_util::io::copy(&stream, &mut &stream).await
+///     });
+///     let mut stream = TcpStream::connect(addr).await?;
+///     stream.write_all(b"ping").await?;
+///     let mut buf = [0; 4];
+///     stream.read_exact(&mut buf).await?;
+///     assert_eq!(&buf, b"ping");
+///     stream.close().await?; // shuts down the write half: the copy ends
+///     assert_eq!(echo.await.unwrap()?, 4);
+///     Ok::<(), std::io::Error>(())
+/// })?;
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub struct TcpStream {
+    socket: AioSocket,
+}
+
+impl TcpStream {
+    /// Connects to `addr`, trying each address it names in turn until one
+    /// accepts, as std does. A host name is looked up on another thread while
+    /// the task waits; an IP address is used at once.
+    ///
+    /// # Panics
+    ///
+    /// Outside a running loop, or when the loop's park is not a
+    /// [`Reactor`](crate::Reactor).
+    ///
+    /// # Errors
+    ///
+    /// The last address's error: `ConnectionRefused`, `TimedOut`,
+    /// `NetworkUnreachable`, `HostUnreachable`; the resolver's error for an
+    /// unknown host; `InvalidInput` for a malformed address or a name that
+    /// resolves to nothing.
+    ///
+    /// # Cancellation
+    ///
+    /// Dropping the future abandons the attempt and closes its socket.
+    pub async fn connect(addr: impl ToSocketAddrs) -> io::Result<TcpStream> {
+        let addrs = resolve(&addr).await?;
+        let mut last = None;
+        for addr in addrs {
+            match connect_one(addr).await {
+                Ok(socket) => return Ok(TcpStream { socket }),
+                Err(e) => last = Some(e),
+            }
+        }
+        Err(last.unwrap_or_else(no_addresses))
+    }
+
+    /// Adopts a connected stream from std, setting it non-blocking.
+    ///
+    /// # Panics
+    ///
+    /// Outside a running loop, or when the loop's park is not a
+    /// [`Reactor`](crate::Reactor).
+    ///
+    /// # Errors
+    ///
+    /// The kernel's error from `fcntl` or `epoll_ctl`.
+    #[track_caller]
+    pub fn from_std(stream: std::net::TcpStream) -> io::Result<TcpStream> {
+        let socket = AioSocket::from_fd(OwnedFd::from(stream))?;
+        Ok(TcpStream { socket })
+    }
+
+    /// Reads into `buf`; `Ok(0)` is end of stream.
+    ///
+    /// # Errors
+    ///
+    /// `ConnectionReset` when the peer reset the connection.
+    ///
+    /// # Cancellation
+    ///
+    /// Dropping the future before it completes reads nothing.
+    pub async fn read(&self, buf: &mut [u8]) -> io::Result<usize> {
+        self.socket.recv(buf).await
+    }
+
+    /// Writes from `buf`; returns how many bytes were written, maybe fewer
+    /// than `buf.len()` (`AsyncWriteExt::write_all` writes them all).
+    ///
+    /// # Errors
+    ///
+    /// `BrokenPipe` after the peer closed (never a `SIGPIPE`),
+    /// `ConnectionReset`.
+    ///
+    /// # Cancellation
+    ///
+    /// Dropping the future before it completes writes nothing.
+    pub async fn write(&self, buf: &[u8]) -> io::Result<usize> {
+        self.socket.send(buf).await
+    }
+
+    /// The address of the peer.
+    ///
+    /// # Errors
+    ///
+    /// `NotConnected` once the connection is gone.
+    pub fn peer_addr(&self) -> io::Result<SocketAddr> {
+        self.socket.peer_addr()
+    }
+
+    /// The local address of the connection.
+    ///
+    /// # Errors
+    ///
+    /// The kernel's error from `getsockname`.
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.socket.local_addr()
+    }
+
+    /// Sets `TCP_NODELAY`: small writes are sent at once, not merged.
+    ///
+    /// # Errors
+    ///
+    /// The kernel's error from `setsockopt`.
+    pub fn set_nodelay(&self, on: bool) -> io::Result<()> {
+        self.socket.set_nodelay(on)
+    }
+
+    /// Whether `TCP_NODELAY` is set.
+    ///
+    /// # Errors
+    ///
+    /// The kernel's error from `getsockopt`.
+    pub fn nodelay(&self) -> io::Result<bool> {
+        self.socket.nodelay()
+    }
+
+    /// Shuts down the read, write or both halves: after `Shutdown::Write`
+    /// the peer reads end of stream.
+    ///
+    /// # Errors
+    ///
+    /// `NotConnected` once the connection is gone.
+    pub fn shutdown(&self, how: Shutdown) -> io::Result<()> {
+        self.socket.shutdown(how)
+    }
+
+    /// The underlying socket.
+    pub fn as_socket(&self) -> &AioSocket {
+        &self.socket
+    }
+
+    /// The underlying socket, by value.
+    pub fn into_inner(self) -> AioSocket {
+        self.socket
+    }
+}
+
+/// A new socket connected to `addr`.
+async fn connect_one(addr: SocketAddr) -> io::Result<AioSocket> {
+    let socket = AioSocket::new(Domain::for_address(&addr), Type::STREAM)?;
+    socket.connect(addr).await?;
+    Ok(socket)
+}
+
+macro_rules! socket_traits {
+    ($($ty:ident),*) => {$(
+        impl AsRawFd for $ty {
+            fn as_raw_fd(&self) -> RawFd {
+                self.socket.as_raw_fd()
+            }
+        }
+
+        impl AsFd for $ty {
+            fn as_fd(&self) -> BorrowedFd<'_> {
+                self.socket.as_fd()
+            }
+        }
+
+        impl From<$ty> for AioSocket {
+            fn from(typed: $ty) -> AioSocket {
+                typed.socket
+            }
+        }
+
+        impl fmt::Debug for $ty {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_struct(stringify!($ty))
+                    .field("fd", &self.socket.as_raw_fd())
+                    .finish()
+            }
+        }
+    )*};
+}
+
+pub(crate) use socket_traits;
+
+socket_traits!(TcpListener, TcpStream);

@@ -1,0 +1,54 @@
+//! The auto-trait and trait contracts of loop-net's types, in one table.
+//!
+//! Sockets and the Reactor are loop-local (`!Send`, `!Sync`): they hold `Rc`s
+//! to their loop's Reactor and are used from its thread only. The plain
+//! values (`Domain`, `Type`, `Direction`) go anywhere.
+
+use std::os::fd::{AsFd, AsRawFd, FromRawFd, IntoRawFd, OwnedFd};
+
+use futures_util::io::{AsyncRead, AsyncWrite};
+use loop_net::{
+    AioSocket, Direction, Domain, Reactor, Registration, TcpListener, TcpStream, ToSocketAddrs,
+    Type, UdpSocket, UnixListener, UnixStream,
+};
+use static_assertions::{assert_impl_all, assert_not_impl_any};
+
+assert_not_impl_any!(Reactor: Send, Sync);
+assert_not_impl_any!(Registration: Send, Sync);
+assert_not_impl_any!(AioSocket: Send, Sync);
+assert_not_impl_any!(TcpListener: Send, Sync);
+assert_not_impl_any!(TcpStream: Send, Sync);
+assert_not_impl_any!(UdpSocket: Send, Sync);
+assert_not_impl_any!(UnixListener: Send, Sync);
+assert_not_impl_any!(UnixStream: Send, Sync);
+
+assert_impl_all!(Domain: Send, Sync, Copy, Eq, std::fmt::Debug);
+assert_impl_all!(Type: Send, Sync, Copy, Eq, std::fmt::Debug);
+assert_impl_all!(Direction: Send, Sync, Copy, Eq, std::fmt::Debug);
+
+assert_impl_all!(AioSocket: AsRawFd, AsFd, IntoRawFd, FromRawFd, Into<OwnedFd>, std::fmt::Debug);
+assert_impl_all!(TcpListener: AsRawFd, AsFd, Into<AioSocket>, std::fmt::Debug);
+assert_impl_all!(UdpSocket: AsRawFd, AsFd, Into<AioSocket>, std::fmt::Debug);
+assert_impl_all!(UnixListener: AsRawFd, AsFd, Into<AioSocket>, std::fmt::Debug);
+
+assert_impl_all!(AioSocket: AsyncRead, AsyncWrite, Unpin);
+assert_impl_all!(&AioSocket: AsyncRead, AsyncWrite);
+assert_impl_all!(TcpStream: AsyncRead, AsyncWrite, Unpin, AsRawFd, AsFd, Into<AioSocket>);
+assert_impl_all!(&TcpStream: AsyncRead, AsyncWrite);
+assert_impl_all!(UnixStream: AsyncRead, AsyncWrite, Unpin, AsRawFd, AsFd, Into<AioSocket>);
+assert_impl_all!(&UnixStream: AsyncRead, AsyncWrite);
+
+// What `connect` takes: each type std's `ToSocketAddrs` is implemented for.
+assert_impl_all!(std::net::SocketAddr: ToSocketAddrs);
+assert_impl_all!(std::net::SocketAddrV4: ToSocketAddrs);
+assert_impl_all!(std::net::SocketAddrV6: ToSocketAddrs);
+assert_impl_all!((std::net::IpAddr, u16): ToSocketAddrs);
+assert_impl_all!((std::net::Ipv4Addr, u16): ToSocketAddrs);
+assert_impl_all!((std::net::Ipv6Addr, u16): ToSocketAddrs);
+assert_impl_all!((&str, u16): ToSocketAddrs);
+assert_impl_all!((String, u16): ToSocketAddrs);
+assert_impl_all!(str: ToSocketAddrs);
+assert_impl_all!(&str: ToSocketAddrs);
+assert_impl_all!(String: ToSocketAddrs);
+assert_impl_all!(&String: ToSocketAddrs);
+assert_impl_all!(&[std::net::SocketAddr]: ToSocketAddrs);
