@@ -65,6 +65,12 @@ pub enum Direction {
 #[derive(Default)]
 struct IoState {
     ready: [Cell<bool>; 2],
+    /// Set for good once epoll reports the direction closed (end of stream,
+    /// hang-up or error): no later edge may come for it, so a short read or
+    /// write must not clear its readiness (only `EAGAIN` does). A socket not
+    /// yet connected also reports a hang-up; that only costs it this
+    /// shortcut.
+    closed: [Cell<bool>; 2],
     waiters: [RefCell<Vec<Waker>>; 2],
 }
 
@@ -269,6 +275,12 @@ impl Reactor {
             let Some(state) = state else { continue };
             let flags = event.events as libc::c_int;
             let error = libc::EPOLLERR | libc::EPOLLHUP;
+            if flags & (libc::EPOLLRDHUP | error) != 0 {
+                state.closed[0].set(true);
+            }
+            if flags & error != 0 {
+                state.closed[1].set(true);
+            }
             if flags & (libc::EPOLLIN | libc::EPOLLRDHUP | error) != 0 {
                 state.set_ready(0);
             }
@@ -475,6 +487,26 @@ impl Registration {
     /// Forgets that `dir` is ready: call it after the system call said `EAGAIN`.
     pub fn clear_ready(&self, dir: Direction) {
         self.state.ready[dir as usize].set(false);
+    }
+
+    /// Forgets that `dir` is ready after a short read or write on a stream
+    /// socket (the kernel had no more to give or no more room for now, and
+    /// reports the next change as a new edge), unless epoll reported the
+    /// direction closed: then no edge may come again, and the next call
+    /// must be tried to see the end of stream or the error.
+    pub(crate) fn clear_ready_after_short(&self, dir: Direction) {
+        let i = dir as usize;
+        if !self.state.closed[i].get() {
+            self.state.ready[i].set(false);
+        }
+    }
+
+    /// Marks both directions ready without an event: for a socket just
+    /// created or accepted, whose first system call should be tried at once
+    /// (epoll reports a registration's initial state only at the next park).
+    pub(crate) fn assume_ready(&self) {
+        self.state.ready[0].set(true);
+        self.state.ready[1].set(true);
     }
 
     /// The reactor this fd is registered with.

@@ -83,6 +83,9 @@ pub struct AioSocket {
     registration: Registration,
     pub(crate) fd: OwnedFd,
     domain: Domain,
+    /// A byte stream (`SOCK_STREAM`): a short read or write means the kernel
+    /// had no more to give or no more room. (A short datagram means nothing.)
+    stream: bool,
 }
 
 /// An IPv4 stream socket, the talk's `aiosocket()`.
@@ -178,7 +181,7 @@ impl AioSocket {
         ))?;
         // SAFETY: socket just returned this fd and nothing else owns it.
         let fd = unsafe { OwnedFd::from_raw_fd(fd) };
-        AioSocket::register(&reactor, fd, domain)
+        AioSocket::register(&reactor, fd, domain, ty == Type::STREAM)
     }
 
     /// Adopts an open socket: sets `O_NONBLOCK` on it and registers it with
@@ -223,16 +226,34 @@ impl AioSocket {
             (&raw mut storage).cast(),
             &mut len
         ))?;
+        let mut ty: libc::c_int = 0;
+        let mut ty_len = mem::size_of_val(&ty) as libc::socklen_t;
+        // SAFETY: `ty` has room for `ty_len` bytes.
+        syscall!(getsockopt(
+            fd.as_raw_fd(),
+            libc::SOL_SOCKET,
+            libc::SO_TYPE,
+            (&raw mut ty).cast(),
+            &mut ty_len
+        ))?;
         set_nonblocking(fd.as_raw_fd())?;
-        AioSocket::register(&reactor, fd, Domain(storage.ss_family.into()))
+        let domain = Domain(storage.ss_family.into());
+        AioSocket::register(&reactor, fd, domain, ty == libc::SOCK_STREAM)
     }
 
-    fn register(reactor: &Rc<Reactor>, fd: OwnedFd, domain: Domain) -> io::Result<AioSocket> {
+    fn register(
+        reactor: &Rc<Reactor>,
+        fd: OwnedFd,
+        domain: Domain,
+        stream: bool,
+    ) -> io::Result<AioSocket> {
         let registration = Reactor::register(reactor, fd.as_raw_fd())?;
+        registration.assume_ready();
         Ok(AioSocket {
             registration,
             fd,
             domain,
+            stream,
         })
     }
 
@@ -318,7 +339,8 @@ impl AioSocket {
             Poll::Pending => return Poll::Pending,
         };
         let accepted = addr::from_raw(&storage).and_then(|peer| {
-            let socket = AioSocket::register(self.registration.reactor(), fd, self.domain)?;
+            let socket =
+                AioSocket::register(self.registration.reactor(), fd, self.domain, self.stream)?;
             Ok((socket, peer))
         });
         Poll::Ready(accepted)
@@ -340,7 +362,8 @@ impl AioSocket {
             return Err(wrong_family("accept_unix", "accept"));
         }
         let (fd, _) = poll_fn(|cx| self.poll_accept_fd(cx)).await?;
-        let socket = AioSocket::register(self.registration.reactor(), fd, self.domain)?;
+        let socket =
+            AioSocket::register(self.registration.reactor(), fd, self.domain, self.stream)?;
         let peer = socket.peer_unix_addr()?;
         Ok((socket, peer))
     }
@@ -438,15 +461,24 @@ impl AioSocket {
         mut op: impl FnMut() -> io::Result<T>,
     ) -> Poll<io::Result<T>> {
         loop {
+            // Known not ready: wait for the Reactor, without a system call
+            // that would only say `EAGAIN`.
+            ready!(self.registration.poll_ready(dir, cx));
             match op() {
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                     self.registration.clear_ready(dir);
-                    // Pending (the readiness was just cleared, and only a
-                    // park sets it); should it be ready, `op` runs again.
-                    ready!(self.registration.poll_ready(dir, cx));
                 }
                 res => return Poll::Ready(res),
             }
+        }
+    }
+
+    /// After `n` of `len` bytes went through a stream socket: a short count
+    /// means the kernel is drained (or full) for now, so the next call waits
+    /// for the Reactor's next edge instead of trying and getting `EAGAIN`.
+    pub(crate) fn note_transferred(&self, dir: Direction, n: usize, len: usize) {
+        if self.stream && 0 < n && n < len {
+            self.registration.clear_ready_after_short(dir);
         }
     }
 

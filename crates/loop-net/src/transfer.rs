@@ -7,7 +7,7 @@ use std::io::{self, IoSlice, IoSliceMut};
 use std::mem;
 use std::net::SocketAddr;
 use std::os::fd::AsRawFd;
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, ready};
 
 use crate::addr;
 use crate::reactor::Direction;
@@ -39,7 +39,8 @@ impl AioSocket {
     ///
     /// As [`recv`](AioSocket::recv).
     pub fn poll_recv(&self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
-        self.poll_io(Direction::Read, cx, || {
+        let len = buf.len();
+        let received = ready!(self.poll_io(Direction::Read, cx, || {
             // SAFETY: `buf` is valid for writes of its length.
             syscall!(recv(
                 self.fd.as_raw_fd(),
@@ -48,7 +49,9 @@ impl AioSocket {
                 0
             ))
             .map(|n| n as usize)
-        })
+        }))?;
+        self.note_transferred(Direction::Read, received, len);
+        Poll::Ready(Ok(received))
     }
 
     /// Polls to receive into several buffers at once (`recvmsg`), filling
@@ -62,7 +65,8 @@ impl AioSocket {
         cx: &mut Context<'_>,
         bufs: &mut [IoSliceMut<'_>],
     ) -> Poll<io::Result<usize>> {
-        self.poll_io(Direction::Read, cx, || {
+        let len = total_len(bufs.iter().take(MAX_IOVECS).map(|b| b.len()));
+        let received = ready!(self.poll_io(Direction::Read, cx, || {
             // SAFETY: an all-zero msghdr is a valid value (no name, no
             // control data, no buffers).
             let mut msg: libc::msghdr = unsafe { mem::zeroed() };
@@ -71,7 +75,9 @@ impl AioSocket {
             // SAFETY: IoSliceMut is ABI-compatible with iovec on Unix, and
             // each one is valid for writes of its length.
             syscall!(recvmsg(self.fd.as_raw_fd(), &mut msg, 0)).map(|n| n as usize)
-        })
+        }))?;
+        self.note_transferred(Direction::Read, received, len);
+        Poll::Ready(Ok(received))
     }
 
     /// Sends from `buf`, returning how many bytes were sent (maybe fewer than
@@ -95,7 +101,7 @@ impl AioSocket {
     ///
     /// As [`send`](AioSocket::send).
     pub fn poll_send(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
-        self.poll_io(Direction::Write, cx, || {
+        let sent = ready!(self.poll_io(Direction::Write, cx, || {
             // SAFETY: `buf` is valid for reads of its length.
             syscall!(send(
                 self.fd.as_raw_fd(),
@@ -104,7 +110,9 @@ impl AioSocket {
                 libc::MSG_NOSIGNAL
             ))
             .map(|n| n as usize)
-        })
+        }))?;
+        self.note_transferred(Direction::Write, sent, buf.len());
+        Poll::Ready(Ok(sent))
     }
 
     /// Polls to send from several buffers at once (`sendmsg`), in order;
@@ -118,7 +126,8 @@ impl AioSocket {
         cx: &mut Context<'_>,
         bufs: &[IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
-        self.poll_io(Direction::Write, cx, || {
+        let len = total_len(bufs.iter().take(MAX_IOVECS).map(|b| b.len()));
+        let sent = ready!(self.poll_io(Direction::Write, cx, || {
             // SAFETY: an all-zero msghdr is a valid value.
             let mut msg: libc::msghdr = unsafe { mem::zeroed() };
             // The kernel only reads through `msg_iov` for sendmsg.
@@ -127,7 +136,9 @@ impl AioSocket {
             // SAFETY: IoSlice is ABI-compatible with iovec on Unix, and each
             // one is valid for reads of its length.
             syscall!(sendmsg(self.fd.as_raw_fd(), &msg, libc::MSG_NOSIGNAL)).map(|n| n as usize)
-        })
+        }))?;
+        self.note_transferred(Direction::Write, sent, len);
+        Poll::Ready(Ok(sent))
     }
 
     /// Receives one datagram into `buf`; returns its length and sender. A
@@ -220,4 +231,10 @@ impl AioSocket {
             .map(|n| n as usize)
         })
     }
+}
+
+/// The bytes a vectored call can move at most: the sum of its buffers'
+/// lengths (saturating: a short count is all that matters).
+fn total_len(lens: impl Iterator<Item = usize>) -> usize {
+    lens.fold(0, usize::saturating_add)
 }
