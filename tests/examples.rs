@@ -155,3 +155,77 @@ fn tour_runs_every_slide_in_order_in_real_time() {
     // deadlines, not from how fast the machine is.
     assert_eq!(run("tour", &[]), expected_tour());
 }
+
+/// A server example running in the background, killed when dropped.
+struct Server {
+    child: std::process::Child,
+    addr: String,
+}
+
+impl Server {
+    /// Starts `name` on a free port and reads the address it prints.
+    fn start(name: &str) -> Server {
+        use std::io::BufRead;
+        let mut child = Command::new(example(name))
+            .arg("127.0.0.1:0")
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let prefix = format!("{name} listening on ");
+        let addr = line
+            .trim()
+            .strip_prefix(&prefix)
+            .unwrap_or_else(|| panic!("{name} printed {line:?}"))
+            .to_string();
+        Server { child, addr }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn echo_load_measures_echo_server() {
+    let server = Server::start("echo_server");
+    let out = run("echo_load", &["8", "64", "1", &server.addr]);
+    let stats = out.lines().last().unwrap();
+    let requests: u64 = stats
+        .strip_prefix("requests=")
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("echo_load printed {out:?}"));
+    assert!(requests > 0, "no request was echoed: {out}");
+    for key in ["requests_per_s=", "p50_us=", "p99_us="] {
+        assert!(stats.contains(key), "{key} missing from {stats:?}");
+    }
+}
+
+#[test]
+fn http_hello_answers_pipelined_requests_and_honours_connection_close() {
+    use std::io::{Read, Write};
+    let server = Server::start("http_hello");
+    let mut conn = std::net::TcpStream::connect(&server.addr).unwrap();
+    conn.set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    // Two requests in one write; the second asks to close.
+    conn.write_all(
+        b"GET / HTTP/1.1\r\nHost: x\r\n\r\nGET /again HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    )
+    .unwrap();
+    let mut answer = String::new();
+    conn.read_to_string(&mut answer).unwrap();
+    assert_eq!(answer.matches("HTTP/1.1 200 OK\r\n").count(), 2, "{answer}");
+    assert_eq!(
+        answer.matches("\r\n\r\nHello, World!").count(),
+        2,
+        "{answer}"
+    );
+}
