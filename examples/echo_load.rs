@@ -1,3 +1,7 @@
+//! Beyond the talk's slides, on its "network utils" idea ("go back to the
+//! event loop when unavailable"): the client side, many connections on one
+//! loop, each a task that parks while its socket is not ready.
+//!
 //! A load generator for echo servers, itself on one goldiloop loop: N
 //! connections each send a fixed-size message, wait for all of it to come
 //! back, and send the next, for a fixed time. Prints requests/s, MB/s echoed,

@@ -1,9 +1,9 @@
-//! The slide's idea: "every client gets its own coroutine, and a socket that
-//! would block hands control back to the loop instead of blocking the thread".
-//! What differs in Rust: the slide's loop polls each waiting socket again on
+//! The talk's "network utils" slides: "use `select` to know when the socket
+//! is available; go back to the event loop when unavailable". The talk's
+//! `AIOSocket` asks epoll with a zero timeout and yields to ask again on
 //! every turn; here a task that sees `EAGAIN` parks with its waker, costs
-//! nothing while it waits, and runs again only when the epoll Reactor reports
-//! its socket ready.
+//! nothing while it waits, and runs again only when the epoll Reactor
+//! reports its socket ready.
 //!
 //! An echo server: one task per connection, each receiving into an 8 KiB
 //! buffer and sending back what it received until the client closes.

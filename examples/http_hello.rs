@@ -1,3 +1,8 @@
+//! Beyond the talk's slides, on its "network utils" idea ("go back to the
+//! event loop when unavailable"): every connection a task that parks on
+//! `EAGAIN` until the epoll Reactor reports its socket ready, where the
+//! talk's socket would poll.
+//!
 //! A minimal HTTP/1.1 server that answers every request with `Hello, World!`:
 //! one task per connection, keep-alive by default, pipelined requests
 //! answered in order with one `send`, `Connection: close` honoured. Bodies are
