@@ -2,12 +2,12 @@
 //! with `Loop::current()` and adds tasks to it; the talk's own `gather` is
 //! built that way, from one wrapper task per coroutine and a `Waiter(N)`.
 //!
-//! "Adding `Loop.current` to make the loop reachable from tasks": in the talk
-//! it is a class variable set by `run`; here it is a thread-local set while
-//! the loop runs, and `Loop::current()` panics with a hint outside one. The
-//! talk's waiter yields until its count is zero; this `Waiter` parks the
-//! gathering task until the last wrapper calls `set()`. (The library's
-//! `gather`, in the `gather` example, spawns no tasks at all.)
+//! "Adding `Loop.current` classvar to make the loop reachable from tasks": in
+//! the talk it is a class variable set by `run`; here it is a thread-local
+//! set while the loop runs, and `Loop::current()` panics with a hint outside
+//! one. The talk's waiter yields until its count is zero; this `Waiter`
+//! parks the gathering task until the last wrapper calls `set()`. (The
+//! library's `gather`, in the `gather` example, spawns no tasks at all.)
 //!
 //! Run it with `cargo run --example loop_current`; add `-- --paused` to run
 //! it on the paused clock, where it takes no real time.
