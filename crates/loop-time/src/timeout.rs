@@ -60,9 +60,16 @@ pub fn timeout<F: IntoFuture>(
     duration: Duration,
     future: F,
 ) -> impl Future<Output = Result<F::Output, Elapsed>> {
-    // The limit is read only if the future has to wait: an already-ready
-    // future costs no timer and no arithmetic.
-    race(future.into_future(), move |waker| Sleep::started(duration, waker))
+    // Whole nanoseconds in a `u64`: a longer limit (over 500 years) never
+    // elapses anyway.
+    let nanos = u64::try_from(duration.as_nanos()).unwrap_or(u64::MAX);
+    race(future.into_future(), move |waker| {
+        let duration = match nanos {
+            u64::MAX => Duration::MAX,
+            nanos => Duration::from_nanos(nanos),
+        };
+        Sleep::started(duration, waker)
+    })
 }
 
 /// Runs `future` until `deadline` at most: `Ok(output)` if it completes in
