@@ -32,7 +32,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdout, Command, Stdio};
 use std::time::{Duration, Instant};
 
-#[path = "net_compare/http.rs"]
+#[path = "../examples/http_answer.rs"]
 mod http;
 #[path = "net_compare/on_epoll.rs"]
 mod on_epoll;

@@ -19,42 +19,10 @@ use std::time::Duration;
 use goldiloop::net::{AioSocket, Domain, Type};
 use goldiloop::{Loop, spawn};
 
-/// Room for request heads: a head that does not fit is refused.
-const BUF: usize = 8 * 1024;
+#[path = "http_answer.rs"]
+mod http;
 
-const HELLO: &[u8] =
-    b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 13\r\n\r\nHello, World!";
-const HELLO_CLOSE: &[u8] = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 13\r\nConnection: close\r\n\r\nHello, World!";
-const TOO_LARGE: &[u8] = b"HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
-
-/// Finds the first complete request head in `buf`. Returns its length,
-/// blank line included, and whether the connection stays open after the
-/// answer.
-fn parse_head(buf: &[u8]) -> Option<(usize, bool)> {
-    let len = buf.windows(4).position(|w| w == b"\r\n\r\n")? + 4;
-    let mut lines = buf[..len - 4].split(|&b| b == b'\n');
-    let request_line = lines.next()?.trim_ascii_end();
-    let mut keep_alive = request_line.ends_with(b"HTTP/1.1");
-    for line in lines {
-        let Some(colon) = line.iter().position(|&b| b == b':') else {
-            continue;
-        };
-        let (name, value) = (&line[..colon], line[colon + 1..].trim_ascii());
-        if name.eq_ignore_ascii_case(b"connection") {
-            if value.eq_ignore_ascii_case(b"close") {
-                keep_alive = false;
-            } else if value.eq_ignore_ascii_case(b"keep-alive") {
-                keep_alive = true;
-            }
-        } else if (name.eq_ignore_ascii_case(b"content-length") && value != b"0")
-            || name.eq_ignore_ascii_case(b"transfer-encoding")
-        {
-            // A body this server does not read: answer, then close.
-            return Some((len, false));
-        }
-    }
-    Some((len, keep_alive))
-}
+use http::{BUF, TOO_LARGE, answer};
 
 /// Sends all of `buf`, waiting for room in the socket as often as needed.
 async fn send_all(conn: &AioSocket, mut buf: &[u8]) -> io::Result<()> {
@@ -76,13 +44,7 @@ async fn serve(conn: AioSocket) -> io::Result<()> {
             return Ok(());
         }
         len += n;
-        let mut start = 0;
-        let mut open = true;
-        while open && let Some((head, keep_alive)) = parse_head(&buf[start..len]) {
-            start += head;
-            open = keep_alive;
-            out.extend_from_slice(if open { HELLO } else { HELLO_CLOSE });
-        }
+        let (start, open) = answer(&buf[..len], &mut out);
         if start == 0 && len == BUF {
             return send_all(&conn, TOO_LARGE).await;
         }

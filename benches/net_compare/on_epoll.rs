@@ -9,7 +9,7 @@
 //! ping-pong request costs one `recv`, one `send` and a share of an
 //! `epoll_wait`. The per-request work is the same as the other servers':
 //! receive up to 8 KiB, send it back (echo) or answer every complete head
-//! with the fixed response (HTTP, `http.rs`).
+//! with the fixed response (HTTP, `examples/http_answer.rs`).
 //!
 //! Invariant FD: a `Conn` owns its fd, and `conns[fd]` holds the `Conn` of
 //! `fd`; the epoll token of a connection is its fd, which cannot be reused
