@@ -8,6 +8,7 @@ use std::rc::Rc;
 use crate::context;
 use crate::handle::{Handle, Spawner};
 use crate::join::JoinHandle;
+use crate::loop_id::LoopId;
 use crate::messages;
 use crate::park::{Park, ThreadParker};
 use crate::scheduler::Core;
@@ -84,6 +85,11 @@ impl Loop {
     /// The handle of the loop running on this thread, or `None`.
     pub fn try_current() -> Option<Handle> {
         context::current().map(Handle::new)
+    }
+
+    /// This loop's identity.
+    pub fn id(&self) -> LoopId {
+        self.core.id
     }
 
     /// A handle to this loop, to add tasks while it runs or before.

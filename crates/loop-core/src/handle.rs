@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use crate::event_loop::Loop;
 use crate::join::JoinHandle;
+use crate::loop_id::LoopId;
 use crate::park::Park;
 use crate::scheduler::{Core, Shared};
 use crate::source::Source;
@@ -56,6 +57,11 @@ impl Handle {
     /// to the loop on first use; it lives as long as the loop.
     pub fn source<S: Source>(&self, make: impl FnOnce() -> S) -> Rc<S> {
         self.core.source(make)
+    }
+
+    /// The loop's identity.
+    pub fn id(&self) -> LoopId {
+        self.core.id
     }
 
     /// True if both handles refer to the same loop.

@@ -28,11 +28,13 @@
 
 #![doc(test(attr(deny(warnings))))]
 
+mod budget;
 mod context;
 mod event_loop;
 mod handle;
 mod interrupt;
 mod join;
+mod loop_id;
 mod messages;
 mod park;
 mod registry;
@@ -41,9 +43,11 @@ mod source;
 mod state;
 mod task;
 
+pub use budget::{BUDGET, ConsumeBudget, consume_budget, has_budget_remaining, poll_budget};
 pub use event_loop::Loop;
 pub use handle::{Handle, Spawner, spawn};
 pub use interrupt::{Interrupt, interrupt, yield_now};
 pub use join::{JoinError, JoinHandle};
+pub use loop_id::LoopId;
 pub use park::{Park, ThreadParker};
 pub use source::Source;

@@ -26,8 +26,10 @@ use std::time::{Duration, Instant};
 
 use crossbeam_queue::SegQueue;
 
+use crate::budget;
 use crate::context::{self, Enter};
 use crate::join::JoinHandle;
+use crate::loop_id::LoopId;
 use crate::park::Park;
 use crate::registry::Registry;
 use crate::source::Source;
@@ -91,6 +93,7 @@ pub(crate) fn schedule(task: TaskRef) {
 
 /// The loop-local state of a loop.
 pub(crate) struct Core {
+    pub(crate) id: LoopId,
     pub(crate) shared: Arc<Shared>,
     queue: RefCell<VecDeque<Option<TaskRef>>>,
     tasks: RefCell<Registry>,
@@ -103,6 +106,7 @@ pub(crate) struct Core {
 impl Core {
     pub(crate) fn new(park: Rc<dyn Park>) -> Core {
         Core {
+            id: LoopId::next(),
             shared: Arc::new(Shared {
                 remote: SegQueue::new(),
                 unpark: park.unparker(),
@@ -251,13 +255,18 @@ impl Core {
         loop {
             let next = self.queue.borrow_mut().pop_front();
             match next {
-                Some(Some(task)) => task.run(self),
+                Some(Some(task)) => {
+                    budget::reset();
+                    task.run(self)
+                }
                 Some(None) => {
                     if let Some(future) = main.as_mut()
                         && main_waker.woken.swap(false, Ordering::AcqRel)
-                        && let Poll::Ready(output) = future.as_mut().poll(&mut cx)
                     {
-                        return Some(output);
+                        budget::reset();
+                        if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+                            return Some(output);
+                        }
                     }
                 }
                 None => {
