@@ -5,11 +5,9 @@ use std::future::Future;
 use std::pin::pin;
 use std::rc::Rc;
 
-use crate::context;
 use crate::handle::{Handle, Spawner};
 use crate::join::JoinHandle;
 use crate::loop_id::LoopId;
-use crate::messages;
 use crate::park::{Park, ThreadParker};
 use crate::scheduler::Core;
 
@@ -76,15 +74,12 @@ impl Loop {
     #[doc(alias = "Handle::current")]
     #[track_caller]
     pub fn current() -> Handle {
-        match Loop::try_current() {
-            Some(handle) => handle,
-            None => panic!("{}", messages::NO_CURRENT_LOOP),
-        }
+        Handle::current()
     }
 
     /// The handle of the loop running on this thread, or `None`.
     pub fn try_current() -> Option<Handle> {
-        context::current().map(Handle::new)
+        Handle::try_current()
     }
 
     /// This loop's identity.

@@ -5,9 +5,11 @@ use std::future::Future;
 use std::rc::Rc;
 use std::sync::Arc;
 
+use crate::context;
 use crate::event_loop::Loop;
 use crate::join::JoinHandle;
 use crate::loop_id::LoopId;
+use crate::messages;
 use crate::park::Park;
 use crate::scheduler::{Core, Shared};
 use crate::source::Source;
@@ -25,6 +27,36 @@ pub struct Handle {
 impl Handle {
     pub(crate) fn new(core: Rc<Core>) -> Handle {
         Handle { core }
+    }
+
+    /// The handle of the loop running on this thread; [`Loop::current`] is
+    /// the same, under the talk's name.
+    ///
+    /// # Panics
+    ///
+    /// Outside a running loop (a `Loop` that exists but does not run does not
+    /// count); use [`Handle::try_current`] to get `None` instead.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use loop_core::{Handle, Loop};
+    ///
+    /// let lp = Loop::new();
+    /// let same = lp.run_task(async { Handle::current().id() });
+    /// assert_eq!(same, lp.id());
+    /// ```
+    #[track_caller]
+    pub fn current() -> Handle {
+        match Handle::try_current() {
+            Some(handle) => handle,
+            None => panic!("{}", messages::NO_CURRENT_LOOP),
+        }
+    }
+
+    /// The handle of the loop running on this thread, or `None`.
+    pub fn try_current() -> Option<Handle> {
+        context::current().map(Handle::new)
     }
 
     /// Adds a task to the back of the loop's queue; see [`Loop::add_task`].
@@ -134,7 +166,8 @@ impl Spawner {
         let task = Task::new(future, self.shared.clone());
         let handle = JoinHandle::new(task.clone());
         if self.shared.is_closed() {
-            task.shutdown();
+            // SAFETY: the task was never queued, and its future is `Send`.
+            unsafe { task.shutdown() };
         } else {
             self.shared.push_remote(Some(task));
         }

@@ -34,6 +34,7 @@ mod event_loop;
 mod handle;
 mod interrupt;
 mod join;
+mod join_error;
 mod loop_id;
 mod messages;
 mod park;
@@ -47,7 +48,8 @@ pub use budget::{BUDGET, ConsumeBudget, consume_budget, has_budget_remaining, po
 pub use event_loop::Loop;
 pub use handle::{Handle, Spawner, spawn};
 pub use interrupt::{Interrupt, interrupt, yield_now};
-pub use join::{JoinError, JoinHandle};
+pub use join::JoinHandle;
+pub use join_error::JoinError;
 pub use loop_id::LoopId;
 pub use park::{Park, ThreadParker};
 pub use source::Source;

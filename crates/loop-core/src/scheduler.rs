@@ -19,8 +19,8 @@ use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering, fence};
+use std::sync::{Arc, RwLock};
 use std::task::{Context, Poll, Wake, Waker};
 use std::time::{Duration, Instant};
 
@@ -33,7 +33,7 @@ use crate::loop_id::LoopId;
 use crate::park::Park;
 use crate::registry::Registry;
 use crate::source::Source;
-use crate::task::{Task, TaskRef, UNREGISTERED};
+use crate::task::{RunOutcome, Task, TaskRef, UNREGISTERED};
 
 /// The loop looks at remote wakes, its park and its sources at least once
 /// every this many polls, even when its run queue never empties.
@@ -45,16 +45,23 @@ const IDLE_QUEUE_CAPACITY: usize = 1024;
 /// The part of a loop other threads reach: through wakers and `Spawner`s.
 pub(crate) struct Shared {
     remote: SegQueue<Option<TaskRef>>,
-    unpark: Waker,
+    /// The park's unparker, taken out when the loop drops so that wakers that
+    /// outlive the loop do not keep its park (the Reactor's eventfd) alive.
+    unpark: RwLock<Option<Waker>>,
     /// Set once the loop is dropped: pushes then drain what they pushed.
     closed: AtomicBool,
+    /// The loop's thread, for debug-build assertions.
+    #[cfg(debug_assertions)]
+    owner: std::thread::ThreadId,
 }
 
 impl Shared {
     /// Queues `entry` for the loop from outside it and unparks the loop.
     pub(crate) fn push_remote(&self, entry: Option<TaskRef>) {
         self.remote.push(entry);
-        self.unpark.wake_by_ref();
+        if let Some(unpark) = &*self.unpark.read().unwrap_or_else(|e| e.into_inner()) {
+            unpark.wake_by_ref();
+        }
         // Either the loop's final drain (after it sets `closed`) sees this
         // entry, or this load sees `closed` and drains it here.
         fence(Ordering::SeqCst);
@@ -73,9 +80,22 @@ impl Shared {
     fn drain_closed(&self) {
         while let Some(entry) = self.remote.pop() {
             if let Some(task) = entry {
-                task.shutdown();
+                // SAFETY: the loop is closed: a registered task is complete
+                // (its shutdown returns at once); an unregistered one is a
+                // `Spawner` task, which may be shut down on any thread.
+                unsafe { task.shutdown() };
             }
         }
+    }
+
+    /// Debug builds: panics unless called on the loop's thread.
+    #[cfg(debug_assertions)]
+    pub(crate) fn assert_owner_thread(&self) {
+        assert_eq!(
+            std::thread::current().id(),
+            self.owner,
+            "goldiloop bug: a task's future was touched off its loop's thread"
+        );
     }
 }
 
@@ -109,8 +129,10 @@ impl Core {
             id: LoopId::next(),
             shared: Arc::new(Shared {
                 remote: SegQueue::new(),
-                unpark: park.unparker(),
+                unpark: RwLock::new(Some(park.unparker())),
                 closed: AtomicBool::new(false),
+                #[cfg(debug_assertions)]
+                owner: std::thread::current().id(),
             }),
             queue: RefCell::new(VecDeque::new()),
             tasks: RefCell::new(Registry::default()),
@@ -129,7 +151,9 @@ impl Core {
         let task = Task::new(future, self.shared.clone());
         let handle = JoinHandle::new(task.clone());
         if self.closed.get() {
-            crate::task::Runnable::shutdown(&*task);
+            // SAFETY: on the loop's thread (`Core` is loop-local), and the task
+            // was never queued.
+            unsafe { crate::task::Runnable::shutdown(&*task) };
             return handle;
         }
         self.register(task.clone());
@@ -241,6 +265,9 @@ impl Core {
         mut main: Option<Pin<&mut F>>,
     ) -> Option<F::Output> {
         let _enter = Enter::run(self);
+        // Wakes and aborts made on this thread while the loop was stopped went
+        // to the remote queue: take them in first, before the main future.
+        self.drain_remote();
         let main_waker = Arc::new(MainWaker {
             woken: AtomicBool::new(main.is_some()),
             shared: self.shared.clone(),
@@ -257,7 +284,13 @@ impl Core {
             match next {
                 Some(Some(task)) => {
                     budget::reset();
-                    task.run(self)
+                    // SAFETY: this loop, on its thread, took the task from its
+                    // run queue.
+                    match unsafe { task.run() } {
+                        RunOutcome::Idle => {}
+                        RunOutcome::Requeue => self.push(task),
+                        RunOutcome::Done => self.unregister(task.header().slot()),
+                    }
                 }
                 Some(None) => {
                     if let Some(future) = main.as_mut()
@@ -292,6 +325,13 @@ impl Core {
 
     /// Drops every task still in the loop, on this thread, then closes it to
     /// other threads. Called when the `Loop` is dropped.
+    ///
+    /// Every step runs to its end whatever foreign code does: futures'
+    /// destructors and join wakers are contained by the task (`task.rs`), and
+    /// the rest (dropping queue entries, sources and the unparker) is caught
+    /// here, so the loop is always closed and a later `Spawner::add_task`
+    /// always finds it so. A caught panic has already been reported by the
+    /// panic hook; it is not propagated out of `Loop::drop`.
     pub(crate) fn shut_down(self: &Rc<Core>) {
         let _enter = Enter::replace(self);
         // Destructors may add tasks (they are cancelled in the next round)
@@ -302,7 +342,9 @@ impl Core {
                 break;
             }
             for task in tasks {
-                task.shutdown();
+                // SAFETY: on the loop's thread, and no task is being polled.
+                unsafe { task.shutdown() };
+                contain(|| drop(task));
             }
         }
         self.closed.set(true);
@@ -314,14 +356,32 @@ impl Core {
             if queued.is_empty() && remote.is_none() {
                 break;
             }
-            drop(queued);
+            contain(|| drop(queued));
             if let Some(Some(task)) = remote {
-                task.shutdown();
+                // SAFETY: on the loop's thread; a registered task is complete,
+                // an unregistered one is a `Spawner` task.
+                unsafe { task.shutdown() };
+                contain(|| drop(task));
             }
         }
         let sources = std::mem::take(&mut *self.sources.borrow_mut());
-        drop(sources);
+        for source in sources {
+            contain(|| drop(source));
+        }
+        let unpark = self
+            .shared
+            .unpark
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
+        contain(|| drop(unpark));
     }
+}
+
+/// Runs `f`, swallowing a panic (which the panic hook has already reported):
+/// for foreign code the loop calls in the middle of a batch.
+fn contain(f: impl FnOnce()) {
+    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
 }
 
 /// The waker of the future given to `run_task`: it queues that future's turn.

@@ -13,7 +13,8 @@
 //!   is set, or when the loop drops it (completion, abort, loop drop). The one
 //!   exception is a task spawned through a `Spawner` that no loop has picked
 //!   up yet: its future is `Send`, and it may be dropped on whichever thread
-//!   finds the loop closed;
+//!   finds the loop closed (debug builds assert this rule on every poll and
+//!   drop);
 //! - the output (`Stage::Finished`) by the loop until it sets `COMPLETE`, and
 //!   after that only by the holder of `JOIN_INTEREST` (the handle, or the loop
 //!   itself if the handle was dropped first);
@@ -21,11 +22,22 @@
 //!
 //! So when the last reference goes, on any thread, the stage holds no future
 //! and no output of a `!Send` type: only memory is freed.
+//!
+//! The task never reaches into its loop: [`Runnable::run`] polls once and
+//! returns a [`RunOutcome`], and the loop acts on it (re-queues the task, or
+//! forgets a finished one). The functions that touch the stage carry their
+//! obligations as `unsafe fn`s with `# Safety` sections, so each call site
+//! states how it meets them.
+//!
+//! Foreign code runs in three places here: the future's `poll`, its
+//! destructor (and the output's), and the join waker. A panic in any of them
+//! is caught: a panicking poll becomes the task's `JoinError`; a panicking
+//! destructor or join waker is swallowed after the panic hook has reported
+//! it, so the loop's batch (a poll, a shutdown) always finishes.
 
-use std::any::Any;
 use std::cell::UnsafeCell;
 use std::future::Future;
-use std::mem;
+use std::mem::{self, ManuallyDrop};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
 use std::sync::Arc;
@@ -34,9 +46,9 @@ use std::task::{Context, Poll, Waker};
 
 use futures_util::task::{ArcWake, waker_ref};
 
-use crate::join::JoinError;
+use crate::join_error::JoinError;
 use crate::messages;
-use crate::scheduler::{Core, Shared, schedule};
+use crate::scheduler::{Shared, schedule};
 use crate::state::{CANCELLED, COMPLETE, JOIN_INTEREST, JOIN_WAKER, Notify, State};
 
 /// A type-erased task, as run queues and the registry hold it.
@@ -45,14 +57,38 @@ pub(crate) type TaskRef = Arc<dyn Runnable>;
 /// The registry slot of a task no loop has registered yet.
 pub(crate) const UNREGISTERED: u32 = u32::MAX;
 
+/// What the loop must do with a task after [`Runnable::run`].
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum RunOutcome {
+    /// The future returned `Pending` and no wake came in: the task waits.
+    Idle,
+    /// A wake came in during the poll: put the task back in the run queue.
+    Requeue,
+    /// The task ended (output, panic or cancellation, already handed to its
+    /// `JoinHandle`): forget it.
+    Done,
+}
+
 /// What the loop does with a task without knowing its future's type.
 pub(crate) trait Runnable: Send + Sync {
     fn header(&self) -> &Header;
-    /// Polls the future once; consumes the run-queue reference. Loop thread only.
-    fn run(self: Arc<Self>, core: &Core);
+    /// Polls the future once, or drops it if the task was aborted, and says
+    /// what the loop must do next.
+    ///
+    /// # Safety
+    ///
+    /// Called on the thread of the loop the task belongs to, by that loop,
+    /// for a task it took from its run queue (so `SCHEDULED` is set and the
+    /// task is not running).
+    unsafe fn run(&self) -> RunOutcome;
     /// Drops the future, if still there, and completes the task as cancelled.
-    /// Loop thread only, but for unregistered `Spawner` tasks (module docs).
-    fn shutdown(&self);
+    ///
+    /// # Safety
+    ///
+    /// Called on the loop's thread while the loop is not polling the task, or,
+    /// for a `Spawner` task no loop has registered, on any thread once its
+    /// loop is closed (the future is then `Send`: module docs).
+    unsafe fn shutdown(&self);
 }
 
 /// The part of a task that does not depend on its future's type.
@@ -72,6 +108,15 @@ impl Header {
 
     pub(crate) fn set_slot(&self, slot: u32) {
         self.slot.store(slot, Relaxed);
+    }
+
+    /// Debug builds: the future is touched only on its loop's thread, or, for
+    /// a `Spawner` task no loop has registered, anywhere (module docs).
+    fn assert_on_loop_thread(&self) {
+        #[cfg(debug_assertions)]
+        if self.slot() != UNREGISTERED {
+            self.shared.assert_owner_thread();
+        }
     }
 }
 
@@ -113,96 +158,133 @@ impl<F: Future + 'static> Task<F> {
 
     /// Drops the future in place; a panic in its destructor is swallowed (the
     /// task reports how its poll ended, not how its drop did).
-    fn drop_future(&self) {
-        // SAFETY: STAGE: called on the loop's thread while the loop owns the
-        // future (polling it, or completing it before `COMPLETE` is set).
+    ///
+    /// # Safety
+    ///
+    /// The caller owns the stage (invariant STAGE): it is the loop, on its
+    /// thread, polling the task or completing it before `COMPLETE` is set; or
+    /// it shuts down an unregistered `Spawner` task (a `Send` future) on
+    /// whichever thread found the loop closed.
+    unsafe fn drop_future(&self) {
+        self.header.assert_on_loop_thread();
+        // SAFETY: the caller owns the stage (see # Safety).
         let stage = unsafe { &mut *self.stage.get() };
         let _ = catch_unwind(AssertUnwindSafe(|| *stage = Stage::Consumed));
     }
 
-    /// Stores the result, sets `COMPLETE` and tells the handle. The future must
-    /// already be dropped.
-    fn finish(&self, result: Result<F::Output, JoinError>) {
+    /// Stores the result, sets `COMPLETE` and tells the handle. A panic in the
+    /// join waker, or in the destructor of an output nobody will read, is
+    /// swallowed (module docs).
+    ///
+    /// # Safety
+    ///
+    /// As for [`drop_future`](Self::drop_future), which must have been called
+    /// first: the stage is the caller's and holds `Consumed`.
+    unsafe fn finish(&self, result: Result<F::Output, JoinError>) {
         // SAFETY: STAGE: `COMPLETE` is not set yet, so the stage is still the
-        // loop's; it holds `Consumed`, so nothing is dropped here.
+        // caller's; it holds `Consumed`, so nothing is dropped here.
         unsafe { *self.stage.get() = Stage::Finished(result) };
         let prev = self.header.state.complete();
         if prev & JOIN_INTEREST == 0 {
-            // SAFETY: STAGE: nobody will join, so the output is the loop's.
+            // SAFETY: STAGE: nobody will join, so the output is the caller's.
             let output = unsafe { mem::replace(&mut *self.stage.get(), Stage::Consumed) };
             let _ = catch_unwind(AssertUnwindSafe(move || drop(output)));
         } else if prev & JOIN_WAKER != 0 {
             // SAFETY: `JOIN_WAKER` was set when `COMPLETE` was, so the handle
             // will not write the slot again (`state.rs`); only this read remains.
             if let Some(waker) = unsafe { &*self.header.join_waker.get() } {
-                waker.wake_by_ref();
+                let _ = catch_unwind(AssertUnwindSafe(|| waker.wake_by_ref()));
             }
         }
     }
 
-    /// Takes the stage, leaving `Consumed`. The caller saw `COMPLETE`
-    /// (acquire) and holds `JOIN_INTEREST`, so the stage is its alone (STAGE).
-    fn take_stage(&self) -> Stage<F> {
-        // SAFETY: see the function's docs.
+    /// Takes the stage, leaving `Consumed`.
+    ///
+    /// # Safety
+    ///
+    /// The caller saw `COMPLETE` (acquire) and holds `JOIN_INTEREST`, so the
+    /// stage is its alone (invariant STAGE).
+    unsafe fn take_stage(&self) -> Stage<F> {
+        // SAFETY: see # Safety.
         unsafe { mem::replace(&mut *self.stage.get(), Stage::Consumed) }
     }
 
-    fn take_output(&self) -> Result<F::Output, JoinError> {
-        match self.take_stage() {
+    /// Takes the output.
+    ///
+    /// # Safety
+    ///
+    /// As for [`take_stage`](Self::take_stage).
+    unsafe fn take_output(&self) -> Result<F::Output, JoinError> {
+        // SAFETY: forwarded from the caller.
+        match unsafe { self.take_stage() } {
             Stage::Finished(result) => result,
             _ => panic!("{}", messages::JOIN_AFTER_READY),
         }
     }
 }
-
 impl<F: Future + 'static> Runnable for Task<F> {
     fn header(&self) -> &Header {
         &self.header
     }
 
-    fn run(self: Arc<Self>, core: &Core) {
+    unsafe fn run(&self) -> RunOutcome {
+        self.header.assert_on_loop_thread();
         let prev = self.header.state.start_poll();
-        if prev & CANCELLED != 0 {
-            self.drop_future();
-            core.unregister(self.header.slot());
-            self.finish(Err(JoinError::cancelled()));
-            return;
-        }
-        let polled = {
-            let waker = waker_ref(&self);
-            let mut cx = Context::from_waker(&waker);
-            catch_unwind(AssertUnwindSafe(|| {
-                // SAFETY: STAGE: `RUNNING` is set and this is the loop's thread.
-                let stage = unsafe { &mut *self.stage.get() };
-                let Stage::Running(future) = stage else {
-                    unreachable!("a task in a run queue always has its future")
-                };
-                // SAFETY: the future lives inside the task's allocation and is
-                // dropped in place, never moved out: it is pinned.
-                unsafe { Pin::new_unchecked(future) }.poll(&mut cx)
-            }))
-        };
-        let result = match polled {
-            Ok(Poll::Pending) => {
-                if self.header.state.end_poll() {
-                    core.push(self);
+        let result = if prev & CANCELLED != 0 {
+            Err(JoinError::cancelled())
+        } else {
+            // A waker borrowed from the run-queue reference: no count is
+            // touched unless the future clones it.
+            let polled = {
+                let this = ManuallyDrop::new(
+                    // SAFETY: `self` lives in an `Arc` (every task does), and the
+                    // `ManuallyDrop` never gives back the count it did not take.
+                    unsafe { Arc::from_raw(self as *const Task<F>) },
+                );
+                let waker = waker_ref(&this);
+                let mut cx = Context::from_waker(&waker);
+                catch_unwind(AssertUnwindSafe(|| {
+                    // SAFETY: STAGE: `RUNNING` is set and this is the loop's
+                    // thread (the caller's obligation).
+                    let stage = unsafe { &mut *self.stage.get() };
+                    let Stage::Running(future) = stage else {
+                        unreachable!("a task in a run queue always has its future")
+                    };
+                    // SAFETY: the future lives inside the task's allocation and
+                    // is dropped in place, never moved out: it is pinned.
+                    unsafe { Pin::new_unchecked(future) }.poll(&mut cx)
+                }))
+            };
+            match polled {
+                Ok(Poll::Pending) => {
+                    return if self.header.state.end_poll() {
+                        RunOutcome::Requeue
+                    } else {
+                        RunOutcome::Idle
+                    };
                 }
-                return;
+                Ok(Poll::Ready(output)) => Ok(output),
+                Err(payload) => Err(JoinError::panic(payload)),
             }
-            Ok(Poll::Ready(output)) => Ok(output),
-            Err(payload) => Err(JoinError::panic(payload)),
         };
-        self.drop_future();
-        core.unregister(self.header.slot());
-        self.finish(result);
+        // SAFETY: the loop owns the stage: `RUNNING` is set (caller's obligation).
+        unsafe {
+            self.drop_future();
+            self.finish(result);
+        }
+        RunOutcome::Done
     }
 
-    fn shutdown(&self) {
+    unsafe fn shutdown(&self) {
         if self.header.state.load() & COMPLETE != 0 {
             return;
         }
-        self.drop_future();
-        self.finish(Err(JoinError::cancelled()));
+        // SAFETY: the stage is the caller's (the trait's # Safety), and
+        // `COMPLETE` is not set.
+        unsafe {
+            self.drop_future();
+            self.finish(Err(JoinError::cancelled()));
+        }
     }
 }
 
@@ -243,7 +325,9 @@ impl<F: Future + 'static> Joinable<F::Output> for Task<F> {
                     return Poll::Pending;
                 }
                 if self.header.state.unset_join_waker().is_err() {
-                    return Poll::Ready(self.take_output());
+                    // SAFETY: `COMPLETE` is set (the update failed on it) and
+                    // the handle holds `JOIN_INTEREST`.
+                    return Poll::Ready(unsafe { self.take_output() });
                 }
             }
             // SAFETY: `JOIN_WAKER` is clear and only the handle sets it: the
@@ -253,7 +337,9 @@ impl<F: Future + 'static> Joinable<F::Output> for Task<F> {
                 return Poll::Pending;
             }
         }
-        Poll::Ready(self.take_output())
+        // SAFETY: `COMPLETE` is set (seen with acquire above, or by the failed
+        // update) and the handle holds `JOIN_INTEREST`.
+        Poll::Ready(unsafe { self.take_output() })
     }
 
     fn drop_join(&self) {
@@ -265,7 +351,14 @@ impl<F: Future + 'static> Joinable<F::Output> for Task<F> {
                     drop(unsafe { (*self.header.join_waker.get()).take() });
                 }
             }
-            Err(_) => drop(self.take_stage()),
+            Err(_) => {
+                // SAFETY: the task completed and the handle still held
+                // `JOIN_INTEREST`: the output is the handle's to drop.
+                let stage = unsafe { self.take_stage() };
+                // The output's destructor is foreign code: contain it like the
+                // loop does, so dropping a handle never unwinds.
+                let _ = catch_unwind(AssertUnwindSafe(move || drop(stage)));
+            }
         }
     }
 
@@ -279,6 +372,3 @@ impl<F: Future + 'static> Joinable<F::Output> for Task<F> {
         self.header.state.load() & COMPLETE != 0
     }
 }
-
-/// Payload type of a panic, as `catch_unwind` returns it.
-pub(crate) type PanicPayload = Box<dyn Any + Send + 'static>;
