@@ -35,6 +35,8 @@ mod handle;
 mod interrupt;
 mod join;
 mod join_error;
+#[cfg(all(test, loom))]
+mod loom_tests;
 mod loop_id;
 mod messages;
 mod park;
@@ -42,6 +44,7 @@ mod registry;
 mod scheduler;
 mod source;
 mod state;
+mod sync;
 mod task;
 
 pub use budget::{BUDGET, ConsumeBudget, consume_budget, has_budget_remaining, poll_budget};

@@ -9,12 +9,12 @@
 //!
 //! loop-core ships [`ThreadParker`]; loop-net's epoll `Reactor` is a park too.
 
+use crate::sync::thread::{self, Thread};
 use std::any::Any;
 use std::cell::Cell;
 use std::fmt;
 use std::sync::Arc;
 use std::task::{Wake, Waker};
-use std::thread::{self, Thread};
 use std::time::Duration;
 
 /// How a loop's thread waits for events when no task is ready to run.
@@ -62,6 +62,7 @@ impl Default for ThreadParker {
 }
 
 /// Waits beyond this are split: the kernel's timeouts do not reach forever.
+#[cfg_attr(loom, allow(dead_code))]
 const LONGEST_PARK: Duration = Duration::from_secs(60 * 60 * 24);
 
 impl Park for ThreadParker {
@@ -70,11 +71,17 @@ impl Park for ThreadParker {
         match timeout {
             None => thread::park(),
             Some(timeout) if timeout.is_zero() => {}
+            #[cfg_attr(loom, allow(unused_variables))]
             Some(timeout) => {
                 if !self.precise.replace(true) {
                     set_precise_timer_slack();
                 }
+                #[cfg(not(loom))]
                 thread::park_timeout(timeout.min(LONGEST_PARK));
+                // loom has no timed park: waiting without limit is the
+                // stricter model (a lost unpark then shows as a deadlock).
+                #[cfg(loom)]
+                thread::park();
             }
         }
     }

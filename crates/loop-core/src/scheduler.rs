@@ -19,12 +19,9 @@ use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
-use std::sync::atomic::{AtomicBool, Ordering, fence};
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
 use std::time::{Duration, Instant};
-
-use crossbeam_queue::SegQueue;
 
 use crate::budget;
 use crate::context::{self, Enter};
@@ -33,6 +30,7 @@ use crate::loop_id::LoopId;
 use crate::park::Park;
 use crate::registry::Registry;
 use crate::source::Source;
+use crate::sync::{AtomicBool, Ordering, RemoteQueue, RwLock, fence};
 use crate::task::{RunOutcome, Task, TaskRef, UNREGISTERED};
 
 /// The loop looks at remote wakes, its park and its sources at least once
@@ -44,7 +42,7 @@ const IDLE_QUEUE_CAPACITY: usize = 1024;
 
 /// The part of a loop other threads reach: through wakers and `Spawner`s.
 pub(crate) struct Shared {
-    remote: SegQueue<Option<TaskRef>>,
+    remote: RemoteQueue<Option<TaskRef>>,
     /// The park's unparker, taken out when the loop drops so that wakers that
     /// outlive the loop do not keep its park (the Reactor's eventfd) alive.
     unpark: RwLock<Option<Waker>>,
@@ -56,6 +54,16 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
+    pub(crate) fn new(unpark: Waker) -> Shared {
+        Shared {
+            remote: RemoteQueue::new(),
+            unpark: RwLock::new(Some(unpark)),
+            closed: AtomicBool::new(false),
+            #[cfg(debug_assertions)]
+            owner: std::thread::current().id(),
+        }
+    }
+
     /// Queues `entry` for the loop from outside it and unparks the loop.
     pub(crate) fn push_remote(&self, entry: Option<TaskRef>) {
         self.remote.push(entry);
@@ -70,6 +78,28 @@ impl Shared {
         }
     }
 
+    /// Marks the loop closed: from now on a push drains what it pushed. The
+    /// loop then empties its remote queue one last time.
+    pub(crate) fn close(&self) {
+        self.closed.store(true, Ordering::SeqCst);
+        fence(Ordering::SeqCst);
+    }
+
+    /// Takes the unparker out, so that it (and the park it keeps, such as
+    /// the Reactor's eventfd) goes with the loop; later wakes unpark nothing.
+    pub(crate) fn take_unparker(&self) -> Option<Waker> {
+        self.unpark
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+    }
+
+    /// Takes one entry from the remote queue (the loom models look at it).
+    #[cfg(all(test, loom))]
+    pub(crate) fn pop_remote(&self) -> Option<Option<TaskRef>> {
+        self.remote.pop()
+    }
+
     pub(crate) fn is_closed(&self) -> bool {
         self.closed.load(Ordering::SeqCst)
     }
@@ -77,7 +107,7 @@ impl Shared {
     /// Empties the remote queue of a closed loop. Every registered task is
     /// complete by then, so the only futures left to drop belong to `Spawner`
     /// tasks, which are `Send` (see `task.rs`).
-    fn drain_closed(&self) {
+    pub(crate) fn drain_closed(&self) {
         while let Some(entry) = self.remote.pop() {
             if let Some(task) = entry {
                 // SAFETY: the loop is closed: a registered task is complete
@@ -127,13 +157,7 @@ impl Core {
     pub(crate) fn new(park: Rc<dyn Park>) -> Core {
         Core {
             id: LoopId::next(),
-            shared: Arc::new(Shared {
-                remote: SegQueue::new(),
-                unpark: RwLock::new(Some(park.unparker())),
-                closed: AtomicBool::new(false),
-                #[cfg(debug_assertions)]
-                owner: std::thread::current().id(),
-            }),
+            shared: Arc::new(Shared::new(park.unparker())),
             queue: RefCell::new(VecDeque::new()),
             tasks: RefCell::new(Registry::default()),
             park,
@@ -348,8 +372,7 @@ impl Core {
             }
         }
         self.closed.set(true);
-        self.shared.closed.store(true, Ordering::SeqCst);
-        fence(Ordering::SeqCst);
+        self.shared.close();
         loop {
             let queued = std::mem::take(&mut *self.queue.borrow_mut());
             let remote = self.shared.remote.pop();
@@ -368,12 +391,7 @@ impl Core {
         for source in sources {
             contain(|| drop(source));
         }
-        let unpark = self
-            .shared
-            .unpark
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .take();
+        let unpark = self.shared.take_unparker();
         contain(|| drop(unpark));
     }
 }

@@ -16,8 +16,8 @@
 //! reads the join waker slot; while it is clear only the handle writes it; once
 //! `COMPLETE` is set the handle never writes it again.
 
-use std::sync::atomic::AtomicU32;
-use std::sync::atomic::Ordering::{AcqRel, Acquire};
+use crate::sync::AtomicU32;
+use crate::sync::Ordering::{AcqRel, Acquire};
 
 pub(crate) const SCHEDULED: u32 = 1 << 0;
 pub(crate) const RUNNING: u32 = 1 << 1;
@@ -53,10 +53,20 @@ impl State {
     }
 
     /// A wake: set `SCHEDULED`; enqueue only if nobody else will.
+    ///
+    /// Always a write (`fetch_or`), even when `SCHEDULED` is already set: the
+    /// write releases what the waker published before waking, and the loop's
+    /// `start_poll` acquires it, so the poll that follows sees it. A wake that
+    /// only read the word would publish nothing, and the poll could miss the
+    /// event it was woken for (the loom model of this race found exactly that
+    /// with a compare-and-swap that gave up). On a complete task the stray
+    /// `SCHEDULED` bit is ignored: nothing reads it once `COMPLETE` is set.
     pub(crate) fn notify(&self) -> Notify {
-        match self.update(|s| (s & (SCHEDULED | COMPLETE) == 0).then_some(s | SCHEDULED)) {
-            Ok(prev) if prev & RUNNING == 0 => Notify::Enqueue,
-            _ => Notify::Nothing,
+        let prev = self.0.fetch_or(SCHEDULED, AcqRel);
+        if prev & (SCHEDULED | RUNNING | COMPLETE) == 0 {
+            Notify::Enqueue
+        } else {
+            Notify::Nothing
         }
     }
 

@@ -35,13 +35,11 @@
 //! destructor or join waker is swallowed after the panic hook has reported
 //! it, so the loop's batch (a poll, a shutdown) always finishes.
 
-use std::cell::UnsafeCell;
 use std::future::Future;
 use std::mem::{self, ManuallyDrop};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
 use std::task::{Context, Poll, Waker};
 
 use futures_util::task::{ArcWake, waker_ref};
@@ -50,6 +48,7 @@ use crate::join_error::JoinError;
 use crate::messages;
 use crate::scheduler::{Shared, schedule};
 use crate::state::{CANCELLED, COMPLETE, JOIN_INTEREST, JOIN_WAKER, Notify, State};
+use crate::sync::{AtomicU32, Ordering::Relaxed, UnsafeCell};
 
 /// A type-erased task, as run queues and the registry hold it.
 pub(crate) type TaskRef = Arc<dyn Runnable>;
@@ -168,8 +167,10 @@ impl<F: Future + 'static> Task<F> {
     unsafe fn drop_future(&self) {
         self.header.assert_on_loop_thread();
         // SAFETY: the caller owns the stage (see # Safety).
-        let stage = unsafe { &mut *self.stage.get() };
-        let _ = catch_unwind(AssertUnwindSafe(|| *stage = Stage::Consumed));
+        let stage = self
+            .stage
+            .with_mut(|stage| unsafe { mem::replace(&mut *stage, Stage::Consumed) });
+        let _ = catch_unwind(AssertUnwindSafe(move || drop(stage)));
     }
 
     /// Stores the result, sets `COMPLETE` and tells the handle. A panic in the
@@ -183,18 +184,24 @@ impl<F: Future + 'static> Task<F> {
     unsafe fn finish(&self, result: Result<F::Output, JoinError>) {
         // SAFETY: STAGE: `COMPLETE` is not set yet, so the stage is still the
         // caller's; it holds `Consumed`, so nothing is dropped here.
-        unsafe { *self.stage.get() = Stage::Finished(result) };
+        self.stage
+            .with_mut(|stage| unsafe { *stage = Stage::Finished(result) });
         let prev = self.header.state.complete();
         if prev & JOIN_INTEREST == 0 {
             // SAFETY: STAGE: nobody will join, so the output is the caller's.
-            let output = unsafe { mem::replace(&mut *self.stage.get(), Stage::Consumed) };
+            let output = self
+                .stage
+                .with_mut(|stage| unsafe { mem::replace(&mut *stage, Stage::Consumed) });
             let _ = catch_unwind(AssertUnwindSafe(move || drop(output)));
         } else if prev & JOIN_WAKER != 0 {
-            // SAFETY: `JOIN_WAKER` was set when `COMPLETE` was, so the handle
-            // will not write the slot again (`state.rs`); only this read remains.
-            if let Some(waker) = unsafe { &*self.header.join_waker.get() } {
-                let _ = catch_unwind(AssertUnwindSafe(|| waker.wake_by_ref()));
-            }
+            self.header.join_waker.with(|slot| {
+                // SAFETY: `JOIN_WAKER` was set when `COMPLETE` was, so the
+                // handle will not write the slot again (`state.rs`); only this
+                // read remains.
+                if let Some(waker) = unsafe { &*slot } {
+                    let _ = catch_unwind(AssertUnwindSafe(|| waker.wake_by_ref()));
+                }
+            });
         }
     }
 
@@ -206,7 +213,8 @@ impl<F: Future + 'static> Task<F> {
     /// stage is its alone (invariant STAGE).
     unsafe fn take_stage(&self) -> Stage<F> {
         // SAFETY: see # Safety.
-        unsafe { mem::replace(&mut *self.stage.get(), Stage::Consumed) }
+        self.stage
+            .with_mut(|stage| unsafe { mem::replace(&mut *stage, Stage::Consumed) })
     }
 
     /// Takes the output.
@@ -243,17 +251,18 @@ impl<F: Future + 'static> Runnable for Task<F> {
                 );
                 let waker = waker_ref(&this);
                 let mut cx = Context::from_waker(&waker);
-                catch_unwind(AssertUnwindSafe(|| {
-                    // SAFETY: STAGE: `RUNNING` is set and this is the loop's
-                    // thread (the caller's obligation).
-                    let stage = unsafe { &mut *self.stage.get() };
-                    let Stage::Running(future) = stage else {
-                        unreachable!("a task in a run queue always has its future")
-                    };
-                    // SAFETY: the future lives inside the task's allocation and
-                    // is dropped in place, never moved out: it is pinned.
-                    unsafe { Pin::new_unchecked(future) }.poll(&mut cx)
-                }))
+                self.stage.with_mut(|stage| {
+                    catch_unwind(AssertUnwindSafe(|| {
+                        // SAFETY: STAGE: `RUNNING` is set and this is the
+                        // loop's thread (the caller's obligation).
+                        let Stage::Running(future) = (unsafe { &mut *stage }) else {
+                            unreachable!("a task in a run queue always has its future")
+                        };
+                        // SAFETY: the future lives inside the task's allocation
+                        // and is dropped in place, never moved out: it is pinned.
+                        unsafe { Pin::new_unchecked(future) }.poll(&mut cx)
+                    }))
+                })
             };
             match polled {
                 Ok(Poll::Pending) => {
@@ -314,14 +323,16 @@ impl<F: Future + 'static> Joinable<F::Output> for Task<F> {
     fn poll_join(&self, cx: &mut Context<'_>) -> Poll<Result<F::Output, JoinError>> {
         let state = self.header.state.load();
         if state & COMPLETE == 0 {
-            let slot = self.header.join_waker.get();
+            let slot = &self.header.join_waker;
             if state & JOIN_WAKER != 0 {
-                // SAFETY: while `JOIN_WAKER` is set the slot is only read, here
-                // and by the completing loop (`state.rs`).
-                if unsafe { &*slot }
-                    .as_ref()
-                    .is_some_and(|w| w.will_wake(cx.waker()))
-                {
+                let same = slot.with(|slot| {
+                    // SAFETY: while `JOIN_WAKER` is set the slot is only read,
+                    // here and by the completing loop (`state.rs`).
+                    unsafe { &*slot }
+                        .as_ref()
+                        .is_some_and(|w| w.will_wake(cx.waker()))
+                });
+                if same {
                     return Poll::Pending;
                 }
                 if self.header.state.unset_join_waker().is_err() {
@@ -332,7 +343,8 @@ impl<F: Future + 'static> Joinable<F::Output> for Task<F> {
             }
             // SAFETY: `JOIN_WAKER` is clear and only the handle sets it: the
             // slot is the handle's to write (`state.rs`).
-            unsafe { *slot = Some(cx.waker().clone()) };
+            let old = slot.with_mut(|slot| unsafe { (*slot).replace(cx.waker().clone()) });
+            drop(old);
             if self.header.state.set_join_waker().is_ok() {
                 return Poll::Pending;
             }
@@ -348,7 +360,11 @@ impl<F: Future + 'static> Joinable<F::Output> for Task<F> {
                 if prev & JOIN_WAKER != 0 {
                     // SAFETY: we cleared `JOIN_WAKER` and `JOIN_INTEREST` before
                     // `COMPLETE`: the loop will never read the slot now.
-                    drop(unsafe { (*self.header.join_waker.get()).take() });
+                    let waker = self
+                        .header
+                        .join_waker
+                        .with_mut(|slot| unsafe { (*slot).take() });
+                    drop(waker);
                 }
             }
             Err(_) => {
