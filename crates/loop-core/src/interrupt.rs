@@ -7,10 +7,11 @@ use std::task::{Context, Poll};
 /// Gives control back to the loop once, the talk's `interrupt()`.
 ///
 /// The calling task goes to the back of the loop's FIFO queue: every task that
-/// was ready before it runs once before it runs again. Every 32 polls the loop
-/// also looks, without blocking, at wakes from other threads, remote spawns,
-/// expired timers and socket readiness, so a task that loops on `interrupt()`
-/// forever slows the others down but starves none of them.
+/// was ready before it runs once before it runs again. Every
+/// [`EVENT_INTERVAL`](crate::EVENT_INTERVAL) polls the loop also looks,
+/// without blocking, at wakes from other threads, remote spawns, expired
+/// timers and socket readiness, so a task that loops on `interrupt()` forever
+/// slows the others down but starves none of them.
 ///
 /// # Examples
 ///

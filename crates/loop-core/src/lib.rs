@@ -55,4 +55,5 @@ pub use join::JoinHandle;
 pub use join_error::JoinError;
 pub use loop_id::LoopId;
 pub use park::{Park, ThreadParker};
+pub use scheduler::EVENT_INTERVAL;
 pub use source::Source;

@@ -5,6 +5,7 @@ use std::num::NonZeroU64;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 use crate::context;
+use crate::messages;
 
 /// The identity of one loop, unique for the life of the process (a new loop
 /// never reuses a dropped loop's id).
@@ -32,7 +33,7 @@ impl LoopId {
     pub(crate) fn next() -> LoopId {
         static NEXT: AtomicU64 = AtomicU64::new(1);
         let id = NEXT.fetch_add(1, Relaxed);
-        LoopId(NonZeroU64::new(id).expect("goldiloop: loop ids ran out"))
+        LoopId(NonZeroU64::new(id).expect(messages::LOOP_IDS_EXHAUSTED))
     }
 
     /// The id of the loop running on this thread, if any.

@@ -17,3 +17,20 @@ pub(crate) const JOIN_AFTER_READY: &str = "goldiloop: `JoinHandle` polled after 
 /// `JoinError::into_panic` on a cancellation.
 pub(crate) const NOT_A_PANIC: &str = "goldiloop: `JoinError::into_panic()` called on a cancelled task's \
      error; check `is_panic()` first, or use `try_into_panic()`";
+
+/// The registry of one loop is full (`u32::MAX - 1` live tasks).
+pub(crate) const TOO_MANY_TASKS: &str = "goldiloop: more than 4 billion live tasks on one loop; \
+     tasks that never end are piling up: await or abort their `JoinHandle`s";
+
+/// The process made 2^64 loops.
+pub(crate) const LOOP_IDS_EXHAUSTED: &str =
+    "goldiloop: 2^64 loops were created in this process; reuse loops instead of making one per job";
+
+/// Debug builds: a task's future was touched off its loop's thread. This is
+/// a bug in goldiloop, not in the program that uses it.
+pub(crate) const OFF_LOOP_THREAD: &str = "goldiloop bug: a task's future was polled or dropped off \
+     its loop's thread; please report it with the program that shows it";
+
+/// `ThreadParker::park` called on another thread than the one that made it.
+pub(crate) const PARK_WRONG_THREAD: &str = "goldiloop: a `ThreadParker` parked a thread other than \
+     the one that created it; create the parker on the loop's own thread";

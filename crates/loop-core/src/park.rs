@@ -67,7 +67,12 @@ const LONGEST_PARK: Duration = Duration::from_secs(60 * 60 * 24);
 
 impl Park for ThreadParker {
     fn park(&self, timeout: Option<Duration>) {
-        debug_assert_eq!(thread::current().id(), self.thread.id());
+        debug_assert_eq!(
+            thread::current().id(),
+            self.thread.id(),
+            "{}",
+            crate::messages::PARK_WRONG_THREAD
+        );
         match timeout {
             None => thread::park(),
             Some(timeout) if timeout.is_zero() => {}

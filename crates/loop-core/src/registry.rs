@@ -25,7 +25,7 @@ impl Registry {
                 let index = u32::try_from(self.slots.len())
                     .ok()
                     .filter(|&i| i != crate::task::UNREGISTERED)
-                    .expect("goldiloop: more than 4 billion live tasks on one loop");
+                    .expect(crate::messages::TOO_MANY_TASKS);
                 self.slots.push(Some(task));
                 index
             }

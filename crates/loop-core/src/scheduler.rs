@@ -35,7 +35,12 @@ use crate::task::{RunOutcome, Task, TaskRef, UNREGISTERED};
 
 /// The loop looks at remote wakes, its park and its sources at least once
 /// every this many polls, even when its run queue never empties.
-pub(crate) const EVENT_INTERVAL: u32 = 32;
+///
+/// A task that loops on [`interrupt`](crate::interrupt) slows the others down
+/// but starves none of them: every `EVENT_INTERVAL` polls the loop looks,
+/// without blocking, at wakes from other threads, remote spawns, timers and
+/// socket readiness.
+pub const EVENT_INTERVAL: u32 = 32;
 
 /// An oversized run queue is shrunk back to this when the loop goes idle.
 const IDLE_QUEUE_CAPACITY: usize = 1024;
@@ -124,7 +129,8 @@ impl Shared {
         assert_eq!(
             std::thread::current().id(),
             self.owner,
-            "goldiloop bug: a task's future was touched off its loop's thread"
+            "{}",
+            crate::messages::OFF_LOOP_THREAD
         );
     }
 }

@@ -164,29 +164,28 @@ fn a_task_spinning_on_interrupt_does_not_starve_remote_wakes_or_spawns() {
 }
 
 #[test]
-fn the_loop_looks_outside_at_least_every_32_polls() {
-    // A remote spawn made before the loop starts is seen after at most 32 polls
-    // of a task that never lets the queue empty.
+fn the_loop_looks_outside_at_least_every_event_interval_polls() {
+    // A remote spawn made while the loop runs is seen after at most
+    // `EVENT_INTERVAL` polls of a task that never lets the queue empty.
     let lp = Loop::new();
+    let spawner = lp.spawner();
     let polls = Rc::new(Cell::new(0_u32));
     let seen_at = Rc::new(Cell::new(None));
     let (p, s) = (polls.clone(), seen_at.clone());
     let flag = Arc::new(AtomicBool::new(false));
-    let f = flag.clone();
     let spinner = lp.add_task(async move {
-        while !f.load(Ordering::SeqCst) {
+        let f = flag.clone();
+        let _remote = spawner.add_task(async move { f.store(true, Ordering::SeqCst) });
+        while !flag.load(Ordering::SeqCst) {
             p.set(p.get() + 1);
             interrupt().await;
         }
         s.set(Some(p.get()));
     });
-    let _remote = lp
-        .spawner()
-        .add_task(async move { flag.store(true, Ordering::SeqCst) });
     lp.run_task(spinner).unwrap();
     let seen = seen_at.get().unwrap();
     assert!(
-        seen <= 33,
+        seen <= loop_core::EVENT_INTERVAL + 1,
         "remote spawn ran only after {seen} polls of the spinner"
     );
 }
