@@ -8,11 +8,12 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::pin;
 use std::rc::Rc;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::task::{Context, Poll, Wake, Waker};
 use std::time::{Duration, Instant};
 
 use loop_core::{Loop, Park, Source, ThreadParker, interrupt};
+use test_support::{DropFlag, PanickingWaker};
 
 /// Sets its flag when dropped.
 struct SetOnDrop(Rc<Cell<bool>>);
@@ -20,15 +21,6 @@ struct SetOnDrop(Rc<Cell<bool>>);
 impl Drop for SetOnDrop {
     fn drop(&mut self) {
         self.0.set(true);
-    }
-}
-
-/// A waker that panics when woken: foreign code at its worst.
-struct PanickingWaker;
-
-impl Wake for PanickingWaker {
-    fn wake(self: Arc<Self>) {
-        panic!("a foreign waker panicked");
     }
 }
 
@@ -107,7 +99,7 @@ fn a_panicking_join_waker_does_not_escape_run_task() {
             7
         }));
         // Register a foreign, panicking waker as the join waker.
-        let panicking = Waker::from(Arc::new(PanickingWaker));
+        let panicking = PanickingWaker::waker();
         assert!(
             task.as_mut()
                 .poll(&mut Context::from_waker(&panicking))
@@ -135,7 +127,7 @@ fn a_panicking_join_waker_does_not_stop_the_loop_s_shutdown() {
         std::future::pending::<()>().await;
     });
     let mut first = Box::pin(first);
-    let panicking = Waker::from(Arc::new(PanickingWaker));
+    let panicking = PanickingWaker::waker();
     assert!(
         first
             .as_mut()
@@ -151,18 +143,12 @@ fn a_panicking_join_waker_does_not_stop_the_loop_s_shutdown() {
 
 /// A `Spawner` task added to a closed loop is dropped at once, here.
 fn spawner_sees_a_closed_loop(spawner: &loop_core::Spawner) -> bool {
-    let dropped = Arc::new(AtomicBool::new(false));
-    struct SetOnDropSend(Arc<AtomicBool>);
-    impl Drop for SetOnDropSend {
-        fn drop(&mut self) {
-            self.0.store(true, Ordering::SeqCst);
-        }
-    }
-    let guard = SetOnDropSend(dropped.clone());
+    let dropped = DropFlag::new();
+    let guard = dropped.guard();
     let handle = spawner.add_task(async move {
         let _guard = guard;
     });
-    dropped.load(Ordering::SeqCst) && handle.is_finished()
+    dropped.is_set() && handle.is_finished()
 }
 
 /// A source whose destructor panics.

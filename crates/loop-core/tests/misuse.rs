@@ -1,16 +1,7 @@
 //! Misuse panics with a message that mentions the loop and names the fix.
 
-use std::panic::{AssertUnwindSafe, catch_unwind};
-
 use loop_core::{Loop, spawn};
-
-fn panic_message(f: impl FnOnce()) -> String {
-    let payload = catch_unwind(AssertUnwindSafe(f)).unwrap_err();
-    match payload.downcast::<String>() {
-        Ok(s) => *s,
-        Err(payload) => payload.downcast::<&str>().map(|s| s.to_string()).unwrap(),
-    }
-}
+use test_support::panic_message;
 
 #[test]
 fn current_outside_a_loop_panics_and_names_the_fix() {

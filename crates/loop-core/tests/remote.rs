@@ -10,18 +10,7 @@ use std::thread;
 use std::time::Duration;
 
 use loop_core::{Loop, interrupt};
-
-/// CPU time (user + system) used so far by the calling thread.
-fn thread_cpu_time() -> Duration {
-    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
-    // SAFETY: RUSAGE_THREAD fills the struct we pass, which lives on our stack.
-    let rc = unsafe { libc::getrusage(libc::RUSAGE_THREAD, usage.as_mut_ptr()) };
-    assert_eq!(rc, 0);
-    // SAFETY: getrusage returned 0, so it initialised the struct.
-    let usage = unsafe { usage.assume_init() };
-    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
-    tv(usage.ru_utime) + tv(usage.ru_stime)
-}
+use test_support::thread_cpu_time;
 
 #[test]
 fn spawner_adds_tasks_from_other_threads() {
