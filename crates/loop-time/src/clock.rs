@@ -1,29 +1,39 @@
 //! The loop's clock: real time, or a paused clock that tests move by hand
-//! ([`advance`]) or that jumps to the next deadline when every task waits on
-//! a timer (auto-advance).
+//! ([`advance`](crate::advance)) or that jumps to the next deadline when
+//! every task waits on a timer (auto-advance).
 //!
 //! Each loop has its own clock, kept in its timer store. It tells *virtual*
 //! time as a std [`Instant`]: equal to real time until the clock is first
-//! paused; while paused it stands still; after [`resume`] it runs again at
-//! the speed of real time from where it stood, so it never goes backwards.
+//! paused; while paused it stands still; after [`resume`](crate::resume) it
+//! runs again at the speed of real time from where it stood, so it never goes
+//! backwards.
 //! Timers are keyed in virtual time; the store translates the earliest
 //! deadline back to real time for the loop's park.
 //!
 //! A thread-local flag remembers whether any clock on this thread was ever
-//! paused: until then, [`now`] is just `Instant::now()`, with no lookup.
+//! paused ([`ever_paused`]): until then, `loop_time::now()` is just
+//! `Instant::now()`, with no lookup of the current loop.
+//!
+//! This module knows nothing of loops or timers: the store owns a `Clock`,
+//! and `current.rs` finds the current loop's store for the public functions
+//! ([`now`](crate::now), [`pause`](crate::pause), ...).
 
 use std::cell::Cell;
 use std::time::{Duration, Instant};
 
-use loop_core::Loop;
-
 use crate::messages;
-use crate::store::TimerStore;
 
 thread_local! {
     /// Set once a clock on this thread is paused: virtual time may then
     /// differ from real time, and `now()` must ask the current loop.
     static SHIFTED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// True once a clock on this thread has been paused: virtual time may then
+/// differ from real time on some loop of this thread.
+#[inline]
+pub(crate) fn ever_paused() -> bool {
+    SHIFTED.get()
 }
 
 /// A loop's clock; see the module docs.
@@ -107,135 +117,58 @@ impl Clock {
     }
 }
 
-/// The current time on the loop running on this thread: its paused clock's
-/// time while paused, real time otherwise (and outside any loop).
-///
-/// Use it to compute deadlines that respect [`pause`] and [`advance`]:
-/// [`sleep`](crate::sleep) and [`interval`](crate::interval) start from it.
-///
-/// # Examples
-///
-/// ```
-/// use std::time::Duration;
-/// use loop_core::Loop;
-///
-/// Loop::new().run_task(async {
-///     loop_time::pause();
-///     let start = loop_time::now();
-///     loop_time::sleep(Duration::from_secs(3600)).await; // instant: auto-advance
-///     assert_eq!(loop_time::now() - start, Duration::from_secs(3600));
-/// });
-/// ```
-pub fn now() -> Instant {
-    if !SHIFTED.get() {
-        return Instant::now();
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_clock_never_paused_tells_real_time() {
+        let clock = Clock::new();
+        let before = Instant::now();
+        let now = clock.now();
+        assert!(before <= now && now <= Instant::now());
+        assert!(!clock.is_paused());
+        assert_eq!(clock.real_time_of(now), Some(now));
     }
-    match Loop::try_current() {
-        Some(handle) => handle.source(TimerStore::new).now(),
-        None => Instant::now(),
+
+    #[test]
+    fn a_paused_clock_stands_still_and_moves_only_when_advanced() {
+        let clock = Clock::new();
+        clock.pause();
+        assert!(clock.is_paused() && ever_paused());
+        let frozen = clock.now();
+        assert_eq!(clock.now(), frozen);
+        clock.advance(Duration::from_secs(5));
+        assert_eq!(clock.now(), frozen + Duration::from_secs(5));
+        clock.jump_to(frozen); // backwards: ignored
+        assert_eq!(clock.now(), frozen + Duration::from_secs(5));
+        clock.jump_to(frozen + Duration::from_secs(7));
+        assert_eq!(clock.now(), frozen + Duration::from_secs(7));
     }
-}
 
-/// Pauses the current loop's clock: [`now`] stands still, and timers fire
-/// only when it is moved, by [`advance`] or by auto-advance.
-///
-/// While the clock is paused and no task of the loop is ready to run, the
-/// clock jumps to the earliest timer's deadline and fires it (auto-advance),
-/// so a test of an hour-long timeout runs instantly and deterministically.
-/// The loop still looks (without blocking) at remote wakes and I/O before each
-/// jump. Pausing a paused clock does nothing.
-///
-/// # Panics
-///
-/// Outside a running goldiloop loop.
-///
-/// # Examples
-///
-/// ```
-/// use std::time::Duration;
-/// use loop_core::Loop;
-/// use loop_time::{pause, sleep, timeout};
-///
-/// let result = Loop::new().run_task(async {
-///     pause();
-///     timeout(Duration::from_secs(60), sleep(Duration::from_secs(3600))).await
-/// });
-/// assert!(result.is_err()); // took no real time
-/// ```
-#[track_caller]
-pub fn pause() {
-    TimerStore::current().pause();
-}
+    #[test]
+    fn a_resumed_clock_runs_on_from_where_it_stood() {
+        let clock = Clock::new();
+        clock.pause();
+        clock.advance(Duration::from_secs(3600));
+        let stood = clock.now();
+        clock.resume();
+        assert!(!clock.is_paused());
+        let now = clock.now();
+        assert!(now >= stood, "the clock went backwards");
+        // virtual time is an hour ahead of real time: the park waits in
+        // real time, an hour earlier
+        let real = clock.real_time_of(now + Duration::from_secs(1)).unwrap();
+        assert!(real < Instant::now() + Duration::from_secs(2));
+    }
 
-/// Lets the current loop's clock run again, at the speed of real time from
-/// where it stands (it never goes backwards). Resuming a running clock does
-/// nothing.
-///
-/// # Panics
-///
-/// Outside a running goldiloop loop.
-///
-/// # Examples
-///
-/// ```
-/// use std::time::Duration;
-/// use loop_core::Loop;
-///
-/// Loop::new().run_task(async {
-///     loop_time::pause();
-///     loop_time::advance(Duration::from_secs(10)).await;
-///     loop_time::resume();
-///     let before = loop_time::now();
-///     loop_time::sleep(Duration::from_millis(1)).await; // real time again
-///     assert!(loop_time::now() - before >= Duration::from_millis(1));
-/// });
-/// ```
-#[track_caller]
-pub fn resume() {
-    TimerStore::current().resume();
-}
-
-/// Moves the current loop's paused clock forward by `duration`, fires every
-/// timer whose deadline it passes (earliest first), and gives the tasks they
-/// wake a turn before returning.
-///
-/// The clock moves when `advance` is called; awaiting the returned future
-/// then lets the woken tasks run (they are queued ahead of the caller), so
-/// that after `advance(d).await` every task that was waiting on a timer due
-/// by then has taken its step.
-///
-/// # Panics
-///
-/// Outside a running goldiloop loop; if the clock is not paused (call
-/// [`pause`] first); if the clock would pass the largest `Instant`.
-///
-/// # Examples
-///
-/// ```
-/// use std::cell::Cell;
-/// use std::rc::Rc;
-/// use std::time::Duration;
-/// use loop_core::{Loop, spawn};
-/// use loop_time::{advance, pause, sleep};
-///
-/// Loop::new().run_task(async {
-///     pause();
-///     let rang = Rc::new(Cell::new(false));
-///     let flag = rang.clone();
-///     let _alarm = spawn(async move {
-///         sleep(Duration::from_secs(5)).await;
-///         flag.set(true);
-///     });
-///     loop_core::interrupt().await; // let the alarm task start its sleep
-///     advance(Duration::from_secs(4)).await;
-///     assert!(!rang.get());
-///     advance(Duration::from_secs(1)).await;
-///     assert!(rang.get());
-/// });
-/// ```
-#[track_caller]
-pub fn advance(duration: Duration) -> impl Future<Output = ()> {
-    let store = TimerStore::current();
-    store.advance(duration);
-    loop_core::interrupt()
+    #[test]
+    fn advancing_a_running_clock_panics_with_the_fix() {
+        let clock = Clock::new();
+        let advance = || clock.advance(Duration::from_secs(1));
+        let err = std::panic::catch_unwind(std::panic::AssertUnwindSafe(advance));
+        let payload = err.expect_err("advance on a running clock must panic");
+        let msg = payload.downcast_ref::<String>().map(String::as_str);
+        assert_eq!(msg, Some(messages::NOT_PAUSED));
+    }
 }

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use futures_util::Stream;
 
-use crate::clock;
+use crate::current;
 use crate::messages;
 use crate::sleep::{Sleep, deadline_after, sleep_until};
 
@@ -39,7 +39,7 @@ use crate::sleep::{Sleep, deadline_after, sleep_until};
 /// ```
 #[track_caller]
 pub fn interval(period: Duration) -> Interval {
-    interval_at(clock::now(), period)
+    interval_at(current::now(), period)
 }
 
 /// Ticks every `period`, the first tick at `start`.
@@ -169,6 +169,10 @@ pub struct Interval {
 impl Interval {
     /// Waits for the next tick and returns the instant it was scheduled for.
     ///
+    /// # Panics
+    ///
+    /// As [`poll_tick`](Interval::poll_tick).
+    ///
     /// # Examples
     ///
     /// ```
@@ -190,6 +194,11 @@ impl Interval {
     /// Polls for the next tick: `Ready(scheduled instant)` once it is due;
     /// otherwise `Pending`, and `cx`'s waker is woken when it is.
     ///
+    /// # Panics
+    ///
+    /// Outside a running goldiloop loop, or on a loop other than the one it
+    /// was first polled on (an interval belongs to that loop's timer store).
+    ///
     /// # Examples
     ///
     /// ```
@@ -205,6 +214,7 @@ impl Interval {
     ///     assert_eq!(second - first, Duration::from_millis(1));
     /// });
     /// ```
+    #[track_caller]
     pub fn poll_tick(&mut self, cx: &mut Context<'_>) -> Poll<Instant> {
         if Pin::new(&mut self.sleep).poll(cx).is_pending() {
             return Poll::Pending;

@@ -15,7 +15,7 @@ use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
-use crate::clock;
+use crate::current;
 use crate::store::{TimerStore, next_seq};
 
 /// How far ahead a deadline that overflows `Instant` is put: far enough that
@@ -61,9 +61,9 @@ pub(crate) fn deadline_after(at: Instant, duration: Duration) -> Instant {
 #[doc(alias = "Timer::after")]
 pub fn sleep(duration: Duration) -> Sleep {
     if duration.is_zero() {
-        return Sleep::elapsed(clock::now());
+        return Sleep::elapsed(current::now());
     }
-    sleep_until(deadline_after(clock::now(), duration))
+    sleep_until(deadline_after(current::now(), duration))
 }
 
 /// Waits until `deadline`, on the current loop's clock: the talk's
@@ -113,7 +113,15 @@ pub fn sleep_until(deadline: Instant) -> Sleep {
 /// # Panics
 ///
 /// Polling it outside a running goldiloop loop (for example on another
-/// runtime) panics with a message that says so.
+/// runtime) panics with a message that says so. Once polled, it belongs to
+/// that loop (its timer store is that loop's): polling it on another loop
+/// panics with a message that says to create the sleep inside the task on
+/// the loop that awaits it (it would otherwise wait forever).
+///
+/// # Budget
+///
+/// It does not spend loop-core's cooperative budget: awaiting it is a wait
+/// of its own (`Pending` until the deadline), and it completes once.
 ///
 /// # Examples
 ///
@@ -239,7 +247,7 @@ impl Sleep {
     /// waits, with a single clock read.
     #[track_caller]
     pub(crate) fn started(duration: Duration, waker: &Waker) -> Sleep {
-        let store = TimerStore::current();
+        let store = current::store();
         let deadline = deadline_after(store.now(), duration);
         let seq = next_seq();
         let state = if duration.is_zero() {
@@ -259,7 +267,7 @@ impl Sleep {
     pub(crate) fn now(&self) -> Instant {
         match &self.store {
             Some(store) => store.now(),
-            None => clock::now(),
+            None => current::now(),
         }
     }
 }
@@ -267,12 +275,14 @@ impl Sleep {
 impl Future for Sleep {
     type Output = ();
 
+    #[track_caller]
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = &mut *self;
         match this.state {
             State::Elapsed => Poll::Ready(()),
             State::Waiting(slot) => {
                 let store = this.store.as_ref().expect("a waiting Sleep has its store");
+                store.assert_current();
                 if store.refresh(slot, this.seq, cx.waker()) {
                     Poll::Pending
                 } else {
@@ -281,7 +291,14 @@ impl Future for Sleep {
                 }
             }
             State::Idle => {
-                let store = this.store.get_or_insert_with(TimerStore::current);
+                let store = match &this.store {
+                    // reset after it was registered: still its first loop's
+                    Some(store) => {
+                        store.assert_current();
+                        store
+                    }
+                    None => this.store.insert(current::store()),
+                };
                 if this.deadline <= store.now() {
                     this.state = State::Elapsed;
                     return Poll::Ready(());

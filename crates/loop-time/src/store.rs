@@ -17,13 +17,36 @@
 //!
 //! Loop-local: `RefCell`s whose borrows never span a wake (wakers are
 //! collected first and woken after the borrow ends).
+//!
+//! # Faults: a panicking waker
+//!
+//! A waker is foreign code: a task's, or one a user's future made. When one
+//! panics in [`fire`](TimerStore::fire), the panic is caught and the batch
+//! goes on: every other waker due in it is still woken, in order, no
+//! `RefCell` is left borrowed and the reused `fired` buffer is left empty.
+//! The panic is then *not* propagated into the loop: the process's panic
+//! hook has already reported it (the default hook prints it with its
+//! location) when it was raised, and
+//! the loop, its other tasks and its other timers carry on. The timer whose
+//! waker panicked has fired all the same (its slot is free, and its `Sleep`
+//! is ready when next polled).
+//!
+//! # Loop affinity
+//!
+//! A store belongs to one loop and records that loop's [`LoopId`]. A timer
+//! registered with it is fired only by that loop, so polling it while another
+//! loop runs (or none) would wait forever;
+//! [`assert_current`](TimerStore::assert_current) makes that a panic that
+//! names the fix. It costs one thread-local read and a compare per poll of a
+//! registered timer.
 
+use std::any::Any;
 use std::cell::{Cell, RefCell};
-use std::rc::Rc;
+use std::panic::{self, AssertUnwindSafe};
 use std::task::Waker;
 use std::time::{Duration, Instant};
 
-use loop_core::{Loop, Source};
+use loop_core::{LoopId, Source};
 
 use crate::clock::Clock;
 use crate::messages;
@@ -55,6 +78,8 @@ pub(crate) fn next_seq() -> u64 {
 /// A loop's timers and clock.
 #[derive(Debug)]
 pub(crate) struct TimerStore {
+    /// The loop this store is attached to; see "Loop affinity".
+    loop_id: LoopId,
     origin: Instant,
     clock: Clock,
     timers: RefCell<Timers>,
@@ -63,8 +88,10 @@ pub(crate) struct TimerStore {
 }
 
 impl TimerStore {
-    pub(crate) fn new() -> TimerStore {
+    /// A store for the loop `loop_id`; `current.rs` attaches it to the loop.
+    pub(crate) fn new(loop_id: LoopId) -> TimerStore {
         TimerStore {
+            loop_id,
             origin: Instant::now(),
             clock: Clock::new(),
             timers: RefCell::new(Timers::default()),
@@ -72,16 +99,27 @@ impl TimerStore {
         }
     }
 
-    /// The store of the loop running on this thread, attached on first use.
-    ///
-    /// # Panics
-    ///
-    /// Outside a running loop, with a message that says what to do.
+    /// Panics unless this store's loop is the one running on this thread:
+    /// called when a timer registered here is polled (see "Loop affinity").
+    #[inline]
     #[track_caller]
-    pub(crate) fn current() -> Rc<TimerStore> {
-        match Loop::try_current() {
-            Some(handle) => handle.source(TimerStore::new),
+    pub(crate) fn assert_current(&self) {
+        if !self.loop_id.is_current() {
+            self.polled_off_its_loop();
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    #[track_caller]
+    fn polled_off_its_loop(&self) -> ! {
+        match LoopId::current() {
             None => panic!("{}", messages::NO_LOOP),
+            Some(polled_on) => panic!(
+                "{} (the timer belongs to {}, and was polled on {polled_on})",
+                messages::WRONG_LOOP,
+                self.loop_id
+            ),
         }
     }
 
@@ -148,14 +186,25 @@ impl TimerStore {
         self.timers.borrow().len()
     }
 
-    /// Wakes every timer due at `now` (a key), earliest first.
+    /// Wakes every timer due at `now` (a key), earliest first. A waker that
+    /// panics does not stop the batch, and its panic is not propagated; see
+    /// "Faults" in the module docs.
     fn fire(&self, now: u64) {
         let mut fired = self.fired.take();
         self.timers.borrow_mut().pop_due(now, &mut fired);
+        let mut first_panic = None;
         for waker in fired.drain(..) {
-            waker.wake();
+            // No borrow is held here (module docs), and a waker that panics
+            // has already been moved out of the batch: nothing it leaves
+            // behind is observed broken, whence `AssertUnwindSafe`.
+            if let Err(payload) = panic::catch_unwind(AssertUnwindSafe(|| waker.wake())) {
+                first_panic.get_or_insert(payload);
+            }
         }
         self.fired.replace(fired);
+        if let Some(payload) = first_panic {
+            contain(payload);
+        }
     }
 }
 
@@ -198,33 +247,98 @@ impl Source for TimerStore {
     }
 }
 
-/// How many timers the current loop's store holds: registered by a first
-/// poll, neither fired nor cancelled yet.
-///
-/// Dropping a [`Sleep`](crate::Sleep) or a timeout cancels its timer and
-/// frees its slot at once, so this drops back to 0 when they are gone.
-///
-/// # Panics
-///
-/// Outside a running goldiloop loop.
-///
-/// # Examples
-///
-/// ```
-/// use std::future::Future;
-/// use std::pin::pin;
-/// use std::task::{Context, Waker};
-/// use std::time::Duration;
-/// use loop_core::Loop;
-/// use loop_time::{sleep, timer_count};
-///
-/// Loop::new().run_task(async {
-///     let mut nap = pin!(sleep(Duration::from_secs(60)));
-///     assert!(nap.as_mut().poll(&mut Context::from_waker(Waker::noop())).is_pending());
-///     assert_eq!(timer_count(), 1);
-/// });
-/// ```
-#[track_caller]
-pub fn timer_count() -> usize {
-    TimerStore::current().len()
+/// Ends a foreign panic caught in [`TimerStore::fire`] without propagating
+/// it: the panic hook has printed it already. Dropping the payload runs
+/// foreign code too, so a panic from that is swallowed as well (and its own
+/// payload leaked rather than dropped).
+#[cold]
+fn contain(payload: Box<dyn Any + Send>) {
+    if let Err(again) = panic::catch_unwind(AssertUnwindSafe(move || drop(payload))) {
+        std::mem::forget(again);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::Cell as StdCell;
+    use std::rc::Rc;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::task::Wake;
+
+    use loop_core::Loop;
+
+    use super::*;
+
+    /// Counts its wakes, and panics in them if told to.
+    struct Probe {
+        wakes: AtomicUsize,
+        panics: bool,
+    }
+
+    impl Wake for Probe {
+        fn wake(self: Arc<Self>) {
+            self.wakes.fetch_add(1, Ordering::SeqCst);
+            assert!(!self.panics, "a waker that panics (on purpose, in a test)");
+        }
+    }
+
+    fn probe(panics: bool) -> Arc<Probe> {
+        Arc::new(Probe {
+            wakes: AtomicUsize::new(0),
+            panics,
+        })
+    }
+
+    #[test]
+    fn a_panicking_waker_does_not_stop_the_rest_of_the_batch() {
+        let store = TimerStore::new(Loop::new().id());
+        store.pause();
+        let at = store.now() + Duration::from_secs(1);
+        let probes = [probe(false), probe(true), probe(true), probe(false)];
+        for p in &probes {
+            store.register(at, next_seq(), Waker::from(p.clone()));
+        }
+        store.advance(Duration::from_secs(1)); // must not panic
+        for p in &probes {
+            assert_eq!(p.wakes.load(Ordering::SeqCst), 1);
+        }
+        assert_eq!(store.len(), 0);
+        // nothing left borrowed or buffered: the store works on
+        assert!(store.fired.try_borrow_mut().is_ok_and(|f| f.is_empty()));
+        assert!(store.timers.try_borrow_mut().is_ok());
+        let after = probe(false);
+        let seq = next_seq();
+        let slot = store.register(at + Duration::from_secs(1), seq, Waker::from(after.clone()));
+        store.advance(Duration::from_secs(1));
+        assert_eq!(after.wakes.load(Ordering::SeqCst), 1);
+        assert!(!store.is_registered(slot, seq));
+    }
+
+    #[test]
+    fn a_store_tells_its_own_loop_from_another() {
+        let lp = Loop::new();
+        let store = Rc::new(TimerStore::new(lp.id()));
+        let checked = Rc::new(StdCell::new(false));
+        let (inside, flag) = (store.clone(), checked.clone());
+        lp.run_task(async move {
+            inside.assert_current();
+            flag.set(true);
+        });
+        assert!(checked.get());
+        let other = Loop::new();
+        let result = other
+            .run_task(async { panic::catch_unwind(AssertUnwindSafe(|| store.assert_current())) });
+        let payload = result.expect_err("polled on another loop");
+        let msg = payload
+            .downcast_ref::<String>()
+            .expect("a formatted message");
+        assert!(msg.starts_with(messages::WRONG_LOOP), "{msg}");
+        let payload = panic::catch_unwind(AssertUnwindSafe(|| store.assert_current()))
+            .expect_err("polled outside any loop");
+        let msg = payload
+            .downcast_ref::<String>()
+            .expect("a formatted message");
+        assert_eq!(msg, messages::NO_LOOP);
+    }
 }

@@ -40,7 +40,9 @@ use crate::sleep::{Sleep, sleep_until};
 /// # Panics
 ///
 /// If `future` is not ready on its first poll and no goldiloop loop runs
-/// (the timer needs one).
+/// (the timer needs one); if, once its timer is started, the returned
+/// future is polled on another loop (the timer belongs to the loop it
+/// started on).
 ///
 /// # Examples
 ///
@@ -88,7 +90,9 @@ pub fn timeout<F: IntoFuture>(
 ///
 /// # Panics
 ///
-/// If `future` is not ready on its first poll and no goldiloop loop runs.
+/// If `future` is not ready on its first poll and no goldiloop loop runs;
+/// if, once its timer is registered, the returned future is polled on
+/// another loop.
 ///
 /// # Examples
 ///

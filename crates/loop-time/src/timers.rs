@@ -31,6 +31,7 @@
 use std::task::Waker;
 
 use crate::heap::{Entry, Heap};
+use crate::messages;
 use crate::wheel::Wheel;
 
 /// The deadline of a timer that never fires.
@@ -112,7 +113,7 @@ impl Timers {
         let index = match self.free {
             NO_SLOT => {
                 let index = u32::try_from(self.slots.len())
-                    .expect("goldiloop: more than 4 billion timers on one loop");
+                    .unwrap_or_else(|_| panic!("{}", messages::TOO_MANY_TIMERS));
                 self.slots.push(slot);
                 index
             }

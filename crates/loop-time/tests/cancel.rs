@@ -1,15 +1,20 @@
 //! Dropping a timer before it fires cancels it and frees its slot: the store
 //! holds nothing afterwards, and nothing is woken.
+//!
+//! The tests that poll a sleep by hand run on the paused clock: what they
+//! check is which wakers the store wakes, and on the real clock a thread
+//! preempted (or slowed down by valgrind) past a 1 ms deadline would see the
+//! sleep ready at its first poll.
 
 use std::future::{Future, pending};
 use std::pin::{Pin, pin};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::task::{Context, Poll, Wake, Waker};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use loop_core::Loop;
-use loop_time::{sleep, sleep_until, timeout, timer_count};
+use loop_time::{now, pause, sleep, sleep_until, timeout, timer_count};
 
 /// A waker that counts its wakes.
 #[derive(Default)]
@@ -57,7 +62,8 @@ fn a_dropped_sleep_never_wakes_its_task() {
     let wakes = Arc::new(CountWakes::default());
     let waker = Waker::from(wakes.clone());
     lp.run_task(async {
-        let deadline = Instant::now() + Duration::from_millis(1);
+        pause();
+        let deadline = now() + Duration::from_millis(1);
         let mut early = Box::pin(sleep_until(deadline));
         assert!(poll_with(early.as_mut(), &waker).is_pending());
         assert_eq!(timer_count(), 1);
@@ -74,7 +80,8 @@ fn a_fired_sleep_wakes_its_task_once() {
     let wakes = Arc::new(CountWakes::default());
     let waker = Waker::from(wakes.clone());
     lp.run_task(async {
-        let deadline = Instant::now() + Duration::from_millis(1);
+        pause();
+        let deadline = now() + Duration::from_millis(1);
         let mut nap = Box::pin(sleep_until(deadline));
         assert!(poll_with(nap.as_mut(), &waker).is_pending());
         sleep_until(deadline + Duration::from_millis(2)).await;
@@ -92,7 +99,8 @@ fn polling_again_with_a_new_waker_wakes_only_the_new_one() {
         Arc::new(CountWakes::default()),
     );
     lp.run_task(async {
-        let deadline = Instant::now() + Duration::from_millis(1);
+        pause();
+        let deadline = now() + Duration::from_millis(1);
         let mut nap = Box::pin(sleep_until(deadline));
         assert!(poll_with(nap.as_mut(), &Waker::from(old.clone())).is_pending());
         assert!(poll_with(nap.as_mut(), &Waker::from(new.clone())).is_pending());

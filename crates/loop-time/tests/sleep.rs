@@ -159,22 +159,33 @@ fn hundred_thousand_sleepers_wake_in_deadline_order_and_none_early() {
         let offset = rng % 20_000; // 0..200 ms, in steps of 10 µs
         let (deadlines, woken) = (deadlines.clone(), woken.clone());
         drop(lp.add_task(async move {
-            // At least 1 ms ahead of this task's first poll, so that no
-            // deadline is already past when its timer registers (a past one
-            // completes at once, outside deadline order); rounded to a grid
-            // of 10 µs, so that many sleepers share a deadline.
-            let earliest = Instant::now() + Duration::from_millis(1) - origin;
-            let step = earliest.as_micros() as u64 / STEP_US + 1 + offset;
-            let deadline = origin + Duration::from_micros(step * STEP_US);
+            // A deadline on a grid of 10 µs (so that many sleepers share
+            // one), ahead of the moment its timer registers: a deadline
+            // already past then would complete at once, outside deadline
+            // order. Aim 1 ms ahead; if this thread was preempted for longer
+            // than that before the first poll registered the timer, the poll
+            // says so (`Ready`) and the sleeper aims further ahead.
+            let mut ahead = Duration::from_millis(1);
+            let (deadline, nap) = loop {
+                let earliest = Instant::now() + ahead - origin;
+                let step = earliest.as_micros() as u64 / STEP_US + 1 + offset;
+                let deadline = origin + Duration::from_micros(step * STEP_US);
+                let mut nap = sleep_until(deadline);
+                if poll_once(Pin::new(&mut nap)).is_pending() {
+                    break (deadline, nap);
+                }
+                ahead *= 2;
+            };
             deadlines.borrow_mut().push((deadline, i));
-            sleep_until(deadline).await;
+            nap.await;
             assert!(Instant::now() >= deadline, "sleeper {i} woke early");
             woken.borrow_mut().push(i);
         }));
     }
     lp.run();
-    // Tasks are first polled, and create their sleeps, in task order: among
-    // equal deadlines, task order is creation order.
+    // Tasks are first polled, and create their sleeps (a retried one is
+    // still made before the next task's), in task order: among equal
+    // deadlines, task order is creation order.
     let mut deadlines = deadlines.take();
     deadlines.sort();
     let expected: Vec<usize> = deadlines.iter().map(|&(_, i)| i).collect();
@@ -187,6 +198,9 @@ fn hundred_thousand_sleepers_wake_in_deadline_order_and_none_early() {
 fn many_tasks_share_one_store_per_loop() {
     let lp = Loop::new();
     lp.run_task(async {
+        // paused: the 1 ms sleep cannot fire before it is counted, however
+        // late this thread gets to count it
+        loop_time::pause();
         let tasks: Vec<_> = (0..10)
             .map(|i| spawn(async move { sleep(Duration::from_millis(i)).await }))
             .collect();

@@ -1,0 +1,204 @@
+//! The current loop's timer store, and the public functions that act on it:
+//! [`now`], [`pause`], [`resume`], [`advance`] and [`timer_count`].
+//!
+//! This is the one place that looks up the loop running on this thread: it
+//! asks loop-core for the loop's store (`Handle::source`, which attaches a
+//! new one on first use, tagged with the loop's [`LoopId`](loop_core::LoopId)). The store
+//! (`store.rs`) and the clock (`clock.rs`) know nothing of the current loop,
+//! so each reads and tests alone.
+
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use loop_core::{Handle, Loop};
+
+use crate::clock;
+use crate::messages;
+use crate::store::TimerStore;
+
+/// The store of `handle`'s loop, attached on first use.
+fn store_of(handle: &Handle) -> Rc<TimerStore> {
+    handle.source(|| TimerStore::new(handle.id()))
+}
+
+/// The store of the loop running on this thread, if any.
+pub(crate) fn try_store() -> Option<Rc<TimerStore>> {
+    Loop::try_current().map(|handle| store_of(&handle))
+}
+
+/// The store of the loop running on this thread, attached on first use.
+///
+/// # Panics
+///
+/// Outside a running loop, with a message that says what to do.
+#[track_caller]
+pub(crate) fn store() -> Rc<TimerStore> {
+    match Loop::try_current() {
+        Some(handle) => store_of(&handle),
+        None => panic!("{}", messages::NO_LOOP),
+    }
+}
+
+/// The current time on the loop running on this thread: its paused clock's
+/// time while paused, real time otherwise (and outside any loop).
+///
+/// Use it to compute deadlines that respect [`pause`] and [`advance`]:
+/// [`sleep`](crate::sleep()) and [`interval`](crate::interval()) start from it.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use loop_core::Loop;
+///
+/// Loop::new().run_task(async {
+///     loop_time::pause();
+///     let start = loop_time::now();
+///     loop_time::sleep(Duration::from_secs(3600)).await; // instant: auto-advance
+///     assert_eq!(loop_time::now() - start, Duration::from_secs(3600));
+/// });
+/// ```
+pub fn now() -> Instant {
+    if !clock::ever_paused() {
+        return Instant::now();
+    }
+    match try_store() {
+        Some(store) => store.now(),
+        None => Instant::now(),
+    }
+}
+
+/// Pauses the current loop's clock: [`now`] stands still, and timers fire
+/// only when it is moved, by [`advance`] or by auto-advance.
+///
+/// While the clock is paused and no task of the loop is ready to run, the
+/// clock jumps to the earliest timer's deadline and fires it (auto-advance),
+/// so a test of an hour-long timeout runs instantly and deterministically.
+/// The loop still looks (without blocking) at remote wakes and I/O before each
+/// jump. Pausing a paused clock does nothing.
+///
+/// # Panics
+///
+/// Outside a running goldiloop loop.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use loop_core::Loop;
+/// use loop_time::{pause, sleep, timeout};
+///
+/// let result = Loop::new().run_task(async {
+///     pause();
+///     timeout(Duration::from_secs(60), sleep(Duration::from_secs(3600))).await
+/// });
+/// assert!(result.is_err()); // took no real time
+/// ```
+#[track_caller]
+pub fn pause() {
+    store().pause();
+}
+
+/// Lets the current loop's clock run again, at the speed of real time from
+/// where it stands (it never goes backwards). Resuming a running clock does
+/// nothing.
+///
+/// # Panics
+///
+/// Outside a running goldiloop loop.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use loop_core::Loop;
+///
+/// Loop::new().run_task(async {
+///     loop_time::pause();
+///     loop_time::advance(Duration::from_secs(10)).await;
+///     loop_time::resume();
+///     let before = loop_time::now();
+///     loop_time::sleep(Duration::from_millis(1)).await; // real time again
+///     assert!(loop_time::now() - before >= Duration::from_millis(1));
+/// });
+/// ```
+#[track_caller]
+pub fn resume() {
+    store().resume();
+}
+
+/// Moves the current loop's paused clock forward by `duration`, fires every
+/// timer whose deadline it passes (earliest first), and gives the tasks they
+/// wake a turn before returning.
+///
+/// The clock moves when `advance` is called; awaiting the returned future
+/// then lets the woken tasks run (they are queued ahead of the caller), so
+/// that after `advance(d).await` every task that was waiting on a timer due
+/// by then has taken its step.
+///
+/// # Panics
+///
+/// Outside a running goldiloop loop; if the clock is not paused (call
+/// [`pause`] first); if the clock would pass the largest `Instant`.
+///
+/// # Examples
+///
+/// ```
+/// use std::cell::Cell;
+/// use std::rc::Rc;
+/// use std::time::Duration;
+/// use loop_core::{Loop, spawn};
+/// use loop_time::{advance, pause, sleep};
+///
+/// Loop::new().run_task(async {
+///     pause();
+///     let rang = Rc::new(Cell::new(false));
+///     let flag = rang.clone();
+///     let _alarm = spawn(async move {
+///         sleep(Duration::from_secs(5)).await;
+///         flag.set(true);
+///     });
+///     loop_core::interrupt().await; // let the alarm task start its sleep
+///     advance(Duration::from_secs(4)).await;
+///     assert!(!rang.get());
+///     advance(Duration::from_secs(1)).await;
+///     assert!(rang.get());
+/// });
+/// ```
+#[track_caller]
+pub fn advance(duration: Duration) -> impl Future<Output = ()> {
+    let store = store();
+    store.advance(duration);
+    loop_core::interrupt()
+}
+
+/// How many timers the current loop's store holds: registered by a first
+/// poll, neither fired nor cancelled yet.
+///
+/// Dropping a [`Sleep`](crate::Sleep) or a timeout cancels its timer and
+/// frees its slot at once, so this drops back to 0 when they are gone.
+///
+/// # Panics
+///
+/// Outside a running goldiloop loop.
+///
+/// # Examples
+///
+/// ```
+/// use std::future::Future;
+/// use std::pin::pin;
+/// use std::task::{Context, Waker};
+/// use std::time::Duration;
+/// use loop_core::Loop;
+/// use loop_time::{sleep, timer_count};
+///
+/// Loop::new().run_task(async {
+///     let mut nap = pin!(sleep(Duration::from_secs(60)));
+///     assert!(nap.as_mut().poll(&mut Context::from_waker(Waker::noop())).is_pending());
+///     assert_eq!(timer_count(), 1);
+/// });
+/// ```
+#[track_caller]
+pub fn timer_count() -> usize {
+    store().len()
+}
