@@ -9,22 +9,12 @@
 use std::future::{Future, pending};
 use std::pin::{Pin, pin};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::task::{Context, Poll, Wake, Waker};
+use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 use loop_core::Loop;
 use loop_time::{now, pause, sleep, sleep_until, timeout, timer_count};
-
-/// A waker that counts its wakes.
-#[derive(Default)]
-struct CountWakes(AtomicUsize);
-
-impl Wake for CountWakes {
-    fn wake(self: Arc<Self>) {
-        self.0.fetch_add(1, Ordering::SeqCst);
-    }
-}
+use test_support::CountingWaker;
 
 fn poll_with<F: Future + ?Sized>(future: Pin<&mut F>, waker: &Waker) -> Poll<F::Output> {
     future.poll(&mut Context::from_waker(waker))
@@ -59,7 +49,7 @@ fn a_million_live_timeouts_dropped_together_leave_the_store_empty() {
 #[test]
 fn a_dropped_sleep_never_wakes_its_task() {
     let lp = Loop::new();
-    let wakes = Arc::new(CountWakes::default());
+    let wakes = Arc::new(CountingWaker::default());
     let waker = Waker::from(wakes.clone());
     lp.run_task(async {
         pause();
@@ -71,13 +61,13 @@ fn a_dropped_sleep_never_wakes_its_task() {
         assert_eq!(timer_count(), 0);
         sleep_until(deadline + Duration::from_millis(2)).await;
     });
-    assert_eq!(wakes.0.load(Ordering::SeqCst), 0);
+    assert_eq!(wakes.wakes(), 0);
 }
 
 #[test]
 fn a_fired_sleep_wakes_its_task_once() {
     let lp = Loop::new();
-    let wakes = Arc::new(CountWakes::default());
+    let wakes = Arc::new(CountingWaker::default());
     let waker = Waker::from(wakes.clone());
     lp.run_task(async {
         pause();
@@ -85,7 +75,7 @@ fn a_fired_sleep_wakes_its_task_once() {
         let mut nap = Box::pin(sleep_until(deadline));
         assert!(poll_with(nap.as_mut(), &waker).is_pending());
         sleep_until(deadline + Duration::from_millis(2)).await;
-        assert_eq!(wakes.0.load(Ordering::SeqCst), 1);
+        assert_eq!(wakes.wakes(), 1);
         assert_eq!(timer_count(), 0);
         assert_eq!(poll_with(nap.as_mut(), &waker), Poll::Ready(()));
     });
@@ -95,8 +85,8 @@ fn a_fired_sleep_wakes_its_task_once() {
 fn polling_again_with_a_new_waker_wakes_only_the_new_one() {
     let lp = Loop::new();
     let (old, new) = (
-        Arc::new(CountWakes::default()),
-        Arc::new(CountWakes::default()),
+        Arc::new(CountingWaker::default()),
+        Arc::new(CountingWaker::default()),
     );
     lp.run_task(async {
         pause();
@@ -107,8 +97,8 @@ fn polling_again_with_a_new_waker_wakes_only_the_new_one() {
         assert_eq!(timer_count(), 1);
         sleep_until(deadline + Duration::from_millis(2)).await;
     });
-    assert_eq!(old.0.load(Ordering::SeqCst), 0);
-    assert_eq!(new.0.load(Ordering::SeqCst), 1);
+    assert_eq!(old.wakes(), 0);
+    assert_eq!(new.wakes(), 1);
 }
 
 #[test]

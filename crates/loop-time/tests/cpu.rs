@@ -4,18 +4,7 @@ use std::time::{Duration, Instant};
 
 use loop_core::Loop;
 use loop_time::sleep;
-
-/// CPU time used by the calling thread (user + system).
-fn thread_cpu_time() -> Duration {
-    // SAFETY: `getrusage` only writes into the struct we pass it.
-    let usage = unsafe {
-        let mut usage: libc::rusage = std::mem::zeroed();
-        assert_eq!(libc::getrusage(libc::RUSAGE_THREAD, &mut usage), 0);
-        usage
-    };
-    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
-    tv(usage.ru_utime) + tv(usage.ru_stime)
-}
+use test_support::thread_cpu_time;
 
 #[test]
 fn sleeping_one_second_on_an_idle_loop_costs_a_few_milliseconds_of_cpu_at_most() {

@@ -1,22 +1,13 @@
 //! Misuse panics with a message that says what to do instead.
 
 use std::future::{Future, pending};
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::{Pin, pin};
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 use loop_core::Loop;
 use loop_time::{advance, interval, pause, sleep, timeout};
-
-/// The message of the panic `f` raises.
-fn panic_message(f: impl FnOnce()) -> String {
-    let payload = catch_unwind(AssertUnwindSafe(f)).expect_err("expected a panic");
-    match payload.downcast::<String>() {
-        Ok(s) => *s,
-        Err(payload) => payload.downcast::<&str>().unwrap().to_string(),
-    }
-}
+use test_support::panic_message;
 
 /// Polls `future` once with a waker that does nothing.
 fn poll_once<F: Future + ?Sized>(future: Pin<&mut F>) -> Poll<F::Output> {
