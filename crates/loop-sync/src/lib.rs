@@ -6,7 +6,7 @@
 //! - [`gather()`], [`gather!`], [`try_gather`]: run several futures at once and
 //!   wait for all of them (or for the first error).
 //! - [`Event`]: a flag to wait on, like asyncio's; [`Semaphore`]: permits handed
-//!   out in arrival order; [`channel`]: a bounded multi-producer channel.
+//!   out in arrival order; [`channel()`]: a bounded multi-producer channel.
 //!
 //! Every primitive works on any executor, and a waiting task costs nothing
 //! until its waker fires. The handles (`Waiter`, `Event`, `Semaphore`,
