@@ -5,6 +5,8 @@ use std::io;
 
 use loop_core::{Handle, JoinHandle, Park, Spawner};
 
+use crate::messages;
+
 /// The talk's `Loop`: a FIFO queue of tasks on one thread, ready for timers
 /// and (with the `net` feature) sockets.
 ///
@@ -36,15 +38,13 @@ impl Loop {
     /// # Panics
     ///
     /// If the kernel refuses an epoll instance or an eventfd (out of file
-    /// descriptors, say); [`Loop::try_new`] returns that error instead.
+    /// descriptors, say), with a message that names the fix and ends with the
+    /// kernel's error; [`Loop::try_new`] returns that error instead.
     #[track_caller]
     pub fn new() -> Loop {
         match Loop::try_new() {
             Ok(lp) => lp,
-            Err(e) => panic!(
-                "goldiloop::Loop::new could not set up its epoll Reactor: {e}; \
-                 raise the file descriptor limit, or call Loop::try_new to handle the error"
-            ),
+            Err(e) => panic!("{} ({e})", messages::LOOP_SETUP_FAILED),
         }
     }
 
@@ -70,6 +70,7 @@ impl Loop {
     /// # Panics
     ///
     /// Outside a running loop; [`Loop::try_current`] gives `None` instead.
+    #[doc(alias = "Handle::current")]
     #[track_caller]
     pub fn current() -> Handle {
         loop_core::Loop::current()
@@ -92,6 +93,7 @@ impl Loop {
 
     /// Adds a task to the back of the loop's queue and returns its handle.
     #[doc(alias = "spawn")]
+    #[doc(alias = "spawn_local")]
     pub fn add_task<F>(&self, future: F) -> JoinHandle<F::Output>
     where
         F: Future + 'static,

@@ -12,7 +12,7 @@
 //!
 //! | layer | module | cargo feature | at the root |
 //! |---|---|---|---|
-//! | loop-core: the loop and its tasks | [`core`] | always | [`Loop`], [`Handle`], [`Spawner`], [`JoinHandle`], [`JoinError`], [`spawn`], [`interrupt`], [`yield_now`], [`run`] |
+//! | loop-core: the loop and its tasks | [`core`] | always | [`Loop`], [`Handle`], [`Spawner`], [`JoinHandle`], [`JoinError`], [`LoopId`], [`spawn`], [`interrupt`], [`yield_now`], [`run`]; the cooperative budget: [`poll_budget`], [`consume_budget`], [`has_budget_remaining`], [`BUDGET`] |
 //! | loop-time: timers | `time` | `time` | `sleep`, `sleep_until`, `timeout`, `timeout_at`, `interval` |
 //! | loop-sync: coordination | `sync` | `sync` | `Waiter`, `gather`, `gather!`, `try_gather`, `Event`, `Semaphore`, `channel` |
 //! | loop-net: epoll and sockets | `net` | `net` | (use `goldiloop::net::...`) |
@@ -36,6 +36,17 @@
 //!
 //! [`run`] is `asyncio.run`: a fresh loop, for one future.
 //!
+//! # Names
+//!
+//! The talk's names are the API, and the names other runtimes use are
+//! `#[doc(alias)]`es on them: searching these docs for `block_on`, `join_all`
+//! or `CountDownLatch` finds [`Loop::run_task`], `gather` and `Waiter`. Two
+//! Rust names are also functions, because ported code calls them: [`spawn`],
+//! the same as `Loop::current().add_task(f)`, and [`yield_now`], the same as
+//! [`interrupt()`]. A future type is named after the function that returns
+//! it, in UpperCamelCase: `sleep` gives `Sleep`, `interrupt` gives
+//! [`Interrupt`], `consume_budget` gives [`ConsumeBudget`].
+//!
 //! ```
 //! # #[cfg(all(feature = "time", feature = "sync"))] {
 //! use std::time::Duration;
@@ -55,13 +66,14 @@
 #![doc(test(attr(deny(warnings))))]
 
 mod event_loop;
+mod messages;
 
 pub use event_loop::{Loop, run};
 
 #[doc(inline)]
 pub use loop_core::{
-    Handle, Interrupt, JoinError, JoinHandle, Park, Source, Spawner, ThreadParker, interrupt,
-    spawn, yield_now,
+    BUDGET, ConsumeBudget, Handle, Interrupt, JoinError, JoinHandle, LoopId, Park, Source, Spawner,
+    ThreadParker, consume_budget, has_budget_remaining, interrupt, poll_budget, spawn, yield_now,
 };
 
 /// The executor layer, whole: loop-core.

@@ -122,3 +122,24 @@ fn sync_primitives_are_at_the_root() {
     });
     assert_eq!(out, (Some(5), vec![1, 2]));
 }
+
+#[test]
+fn loop_ids_and_the_cooperative_budget_are_at_the_root() {
+    use goldiloop::{
+        BUDGET, ConsumeBudget, LoopId, consume_budget, has_budget_remaining, poll_budget,
+    };
+
+    let lp = Loop::new();
+    assert_eq!(LoopId::current(), None);
+    let (id, spent) = lp.run_task(async {
+        assert!(has_budget_remaining());
+        let consume: ConsumeBudget = consume_budget();
+        consume.await;
+        for _ in 1..BUDGET {
+            std::future::poll_fn(poll_budget).await;
+        }
+        (LoopId::current(), !has_budget_remaining())
+    });
+    assert_eq!(id, Some(lp.as_core().id()));
+    assert!(spent, "BUDGET ready operations spend the whole budget");
+}

@@ -13,7 +13,7 @@
 //!
 //! - senders are served in the order they started waiting, and a newcomer
 //!   never overtakes them;
-//! - a message is in exactly one place at any time (a `SendFuture`, a wait
+//! - a message is in exactly one place at any time (a [`Send`] future, a wait
 //!   entry, or the buffer), so none is lost or duplicated;
 //! - a capacity of 0 works too: every send waits until the receiver takes its
 //!   value straight from the wait entry (a rendezvous).
@@ -27,6 +27,9 @@
 //! `None`.
 //!
 //! Wakers are woken and messages dropped only after the lock is released.
+//! When the receiver closes, every waiting sender is woken even if one of
+//! their wakers panics; that panic then reaches the caller of `close` (see
+//! [`Receiver::close`]).
 
 use std::collections::VecDeque;
 use std::error::Error;
@@ -34,11 +37,12 @@ use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll, Waker};
+use std::task::{Context, Poll, Waker, ready};
 
 use futures_util::stream::Stream;
 
-use crate::wait_list::{WaitList, lock, wake_all};
+use crate::messages;
+use crate::wait_list::{Entry, WaitEntry, WaitList, WaitQueue, lock, wake_all};
 
 /// Creates a bounded channel holding up to `capacity` messages.
 ///
@@ -94,6 +98,19 @@ struct State<T> {
     send_waiters: WaitList<T>,
     /// The receiver's waker while it waits for a message.
     receiver: Option<Waker>,
+}
+
+impl<T> WaitQueue for Mutex<State<T>> {
+    type State = State<T>;
+    type Value = T;
+
+    fn state(&self) -> &Mutex<State<T>> {
+        self
+    }
+
+    fn waiters(state: &mut State<T>) -> &mut WaitList<T> {
+        &mut state.send_waiters
+    }
 }
 
 /// The error of a send on a closed channel; it gives the message back.
@@ -182,11 +199,10 @@ impl<T> Sender<T> {
     ///     assert_eq!(rx.recv().await, Some(1));
     /// });
     /// ```
-    pub fn send(&self, value: T) -> SendFuture<'_, T> {
-        SendFuture {
-            sender: self,
+    pub fn send(&self, value: T) -> Send<'_, T> {
+        Send {
+            entry: WaitEntry::new(&*self.chan),
             value: Some(value),
-            key: None,
         }
     }
 
@@ -243,91 +259,81 @@ impl<T> fmt::Debug for Sender<T> {
 
 /// The future returned by [`Sender::send`].
 ///
+/// Its name follows the crate's rule (a future is named after the function
+/// that returns it), so it shares its name with the [`std::marker::Send`]
+/// trait: name it as `loop_sync::Send`, or import it under another name, rather
+/// than through a glob import, which would shadow the trait.
+///
 /// # Examples
 ///
 /// ```
 /// use loop_core::Loop;
-/// use loop_sync::{SendFuture, channel};
+/// use loop_sync::channel;
 ///
 /// let (tx, _rx) = channel(1);
-/// let send: SendFuture<'_, u8> = tx.send(1);
+/// let send: loop_sync::Send<'_, u8> = tx.send(1);
 /// assert_eq!(Loop::new().run_task(send), Ok(()));
 /// ```
 #[must_use = "futures do nothing unless awaited"]
-pub struct SendFuture<'a, T> {
-    sender: &'a Sender<T>,
-    /// The message, until it goes into the buffer or a wait entry.
-    value: Option<T>,
+pub struct Send<'a, T> {
     /// Our wait entry, holding the message, while we wait for room.
-    key: Option<usize>,
+    entry: WaitEntry<&'a Mutex<State<T>>>,
+    /// The message, until it goes into the buffer or the wait entry.
+    value: Option<T>,
 }
 
 // The message is moved around by value and never pinned.
-impl<T> Unpin for SendFuture<'_, T> {}
+impl<T> Unpin for Send<'_, T> {}
 
-impl<T> Future for SendFuture<'_, T> {
+impl<T> Future for Send<'_, T> {
     type Output = Result<(), SendError<T>>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        ready!(loop_core::poll_budget(cx));
         let this = &mut *self;
-        let mut state = lock(&this.sender.chan);
-        let Some(key) = this.key else {
-            let value = this
-                .value
-                .take()
-                .expect("`SendFuture` polled after completion");
-            if state.closed {
+        let mut locked = this.entry.lock();
+        match locked.poll(cx.waker()) {
+            // The receiver took our value.
+            Entry::Notified => return Poll::Ready(Ok(())),
+            Entry::Waiting if locked.closed => {
+                let value = locked.remove().expect(messages::SENDER_ENTRY_EMPTY);
                 return Poll::Ready(Err(SendError(value)));
             }
-            if state.send_waiters.is_empty() && state.queue.len() < state.capacity {
-                state.queue.push_back(value);
-                let receiver = state.receiver.take();
-                drop(state);
-                if let Some(waker) = receiver {
-                    waker.wake();
-                }
-                return Poll::Ready(Ok(()));
-            }
-            this.key = Some(state.send_waiters.push_back(cx.waker(), Some(value)));
-            // With capacity 0 the receiver may be waiting for exactly this.
-            let receiver = state.receiver.take();
-            drop(state);
-            if let Some(waker) = receiver {
-                waker.wake();
-            }
-            return Poll::Pending;
-        };
-        if state.send_waiters.is_notified(key) {
-            // The receiver took our value.
-            state.send_waiters.remove(key);
-            this.key = None;
-            Poll::Ready(Ok(()))
-        } else if state.closed {
-            let (_, value) = state.send_waiters.remove(key);
-            this.key = None;
-            let value = value.expect("a queued sender's entry holds its value");
-            Poll::Ready(Err(SendError(value)))
+            Entry::Waiting => return Poll::Pending,
+            Entry::Unqueued => {}
+        }
+        let value = this
+            .value
+            .take()
+            .expect(messages::SEND_POLLED_AFTER_COMPLETION);
+        if locked.closed {
+            return Poll::Ready(Err(SendError(value)));
+        }
+        let sent = locked.send_waiters.is_empty() && locked.queue.len() < locked.capacity;
+        if sent {
+            locked.queue.push_back(value);
         } else {
-            state.send_waiters.set_waker(key, cx.waker());
+            locked.push(cx.waker(), Some(value));
+        }
+        // The receiver may be waiting for this message (with capacity 0, for
+        // exactly this waiting sender).
+        let receiver = locked.receiver.take();
+        drop(locked);
+        if let Some(waker) = receiver {
+            waker.wake();
+        }
+        if sent {
+            Poll::Ready(Ok(()))
+        } else {
             Poll::Pending
         }
     }
 }
 
-impl<T> Drop for SendFuture<'_, T> {
-    fn drop(&mut self) {
-        if let Some(key) = self.key.take() {
-            let (_, value) = lock(&self.sender.chan).send_waiters.remove(key);
-            // Dropped here, after the lock.
-            drop(value);
-        }
-    }
-}
-
-impl<T> fmt::Debug for SendFuture<'_, T> {
+impl<T> fmt::Debug for Send<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SendFuture")
-            .field("queued", &self.key.is_some())
+        f.debug_struct("Send")
+            .field("queued", &self.entry.is_queued())
             .finish_non_exhaustive()
     }
 }
@@ -381,14 +387,16 @@ impl<T> Receiver<T> {
     ///     assert_eq!(rx.recv().await, None);
     /// });
     /// ```
-    pub fn recv(&mut self) -> RecvFuture<'_, T> {
-        RecvFuture { receiver: self }
+    pub fn recv(&mut self) -> Recv<'_, T> {
+        Recv { receiver: self }
     }
 
     /// Polls for the next message; the building block of [`recv`](Receiver::recv).
     ///
     /// On `Pending`, the waker of `cx` is woken when a message arrives or the
-    /// last sender goes.
+    /// last sender goes. Each call spends one unit of the task's cooperative
+    /// budget ([`loop_core::poll_budget`]), so a receiver that always finds a
+    /// message still gives its loop back now and then.
     ///
     /// # Examples
     ///
@@ -404,6 +412,7 @@ impl<T> Receiver<T> {
     /// });
     /// ```
     pub fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        ready!(loop_core::poll_budget(cx));
         let mut state = lock(&self.chan);
         if let Some(value) = state.queue.pop_front() {
             // Room for one more: the front waiting sender's value moves in.
@@ -413,7 +422,7 @@ impl<T> Receiver<T> {
             {
                 state
                     .queue
-                    .push_back(parked.expect("a queued sender's entry holds its value"));
+                    .push_back(parked.expect(messages::SENDER_ENTRY_EMPTY));
                 sender = waker;
             }
             drop(state);
@@ -430,9 +439,7 @@ impl<T> Receiver<T> {
             if let Some(waker) = waker {
                 waker.wake();
             }
-            return Poll::Ready(Some(
-                parked.expect("a queued sender's entry holds its value"),
-            ));
+            return Poll::Ready(Some(parked.expect(messages::SENDER_ENTRY_EMPTY)));
         }
         if state.senders == 0 || state.closed {
             return Poll::Ready(None);
@@ -449,6 +456,14 @@ impl<T> Receiver<T> {
     /// Sends fail from now on, and senders waiting for room get their values
     /// back in a [`SendError`]; messages already in the channel can still be
     /// received, after which `recv` returns `None`.
+    ///
+    /// # Panics
+    ///
+    /// If a waiting sender's waker panics (foreign code: an executor's, or a
+    /// hand-written one). The channel is closed first and every other waiting
+    /// sender is still woken; then the first such panic is resumed here (or,
+    /// when the receiver is dropped during unwinding, left to the panic
+    /// hook's report).
     ///
     /// # Examples
     ///
@@ -478,9 +493,15 @@ impl<T> Receiver<T> {
 
 impl<T> Drop for Receiver<T> {
     fn drop(&mut self) {
-        self.close();
-        let buffered = std::mem::take(&mut lock(&self.chan).queue);
-        // Dropped here, after the lock.
+        let mut wakers = Vec::new();
+        let buffered = {
+            let mut state = lock(&self.chan);
+            state.closed = true;
+            state.send_waiters.take_wakers(&mut wakers);
+            std::mem::take(&mut state.queue)
+        };
+        // The messages are dropped after the lock, and even if a waker panics.
+        wake_all(wakers);
         drop(buffered);
     }
 }
@@ -511,19 +532,19 @@ impl<T> fmt::Debug for Receiver<T> {
 ///
 /// ```
 /// use loop_core::Loop;
-/// use loop_sync::{RecvFuture, channel};
+/// use loop_sync::{Recv, channel};
 ///
 /// let (tx, mut rx) = channel::<u8>(1);
 /// drop(tx);
-/// let recv: RecvFuture<'_, u8> = rx.recv();
+/// let recv: Recv<'_, u8> = rx.recv();
 /// assert_eq!(Loop::new().run_task(recv), None);
 /// ```
 #[must_use = "futures do nothing unless awaited"]
-pub struct RecvFuture<'a, T> {
+pub struct Recv<'a, T> {
     receiver: &'a mut Receiver<T>,
 }
 
-impl<T> Future for RecvFuture<'_, T> {
+impl<T> Future for Recv<'_, T> {
     type Output = Option<T>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
@@ -531,8 +552,8 @@ impl<T> Future for RecvFuture<'_, T> {
     }
 }
 
-impl<T> fmt::Debug for RecvFuture<'_, T> {
+impl<T> fmt::Debug for Recv<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("RecvFuture").finish_non_exhaustive()
+        f.debug_struct("Recv").finish_non_exhaustive()
     }
 }

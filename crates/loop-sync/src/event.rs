@@ -9,9 +9,9 @@ use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, ready};
 
-use crate::wait_list::{WaitList, lock, wake_all};
+use crate::wait_list::{Entry, WaitEntry, WaitList, WaitQueue, lock, wake_all};
 
 /// A flag that tasks can wait on: [`set`](Event::set) wakes every waiting
 /// task, [`clear`](Event::clear) resets it, like asyncio's `Event`.
@@ -52,6 +52,19 @@ struct State {
     waiters: WaitList<()>,
 }
 
+impl WaitQueue for Mutex<State> {
+    type State = State;
+    type Value = ();
+
+    fn state(&self) -> &Mutex<State> {
+        self
+    }
+
+    fn waiters(state: &mut State) -> &mut WaitList<()> {
+        &mut state.waiters
+    }
+}
+
 impl Event {
     /// A new event, clear.
     ///
@@ -67,6 +80,13 @@ impl Event {
     }
 
     /// Sets the flag and wakes every task waiting for it.
+    ///
+    /// # Panics
+    ///
+    /// If a waiting task's waker panics (foreign code: an executor's, or a
+    /// hand-written one). Every other waiting task is still woken and the
+    /// event is left set, with every waiter notified; then the first such
+    /// panic is resumed here.
     ///
     /// # Examples
     ///
@@ -140,8 +160,7 @@ impl Event {
     /// ```
     pub fn wait(&self) -> EventWait {
         EventWait {
-            inner: self.inner.clone(),
-            key: None,
+            entry: WaitEntry::new(self.inner.clone()),
         }
     }
 }
@@ -175,39 +194,23 @@ impl fmt::Debug for Event {
 /// ```
 #[must_use = "futures do nothing unless awaited"]
 pub struct EventWait {
-    inner: Arc<Mutex<State>>,
-    key: Option<usize>,
+    entry: WaitEntry<Arc<Mutex<State>>>,
 }
 
 impl Future for EventWait {
     type Output = ();
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let this = &mut *self;
-        let mut state = lock(&this.inner);
-        match this.key {
-            None if state.set => Poll::Ready(()),
-            None => {
-                this.key = Some(state.waiters.push_back(cx.waker(), None));
+        ready!(loop_core::poll_budget(cx));
+        let mut locked = self.entry.lock();
+        match locked.poll(cx.waker()) {
+            Entry::Unqueued if locked.set => Poll::Ready(()),
+            Entry::Unqueued => {
+                locked.push(cx.waker(), None);
                 Poll::Pending
             }
-            Some(key) if state.waiters.is_notified(key) => {
-                state.waiters.remove(key);
-                this.key = None;
-                Poll::Ready(())
-            }
-            Some(key) => {
-                state.waiters.set_waker(key, cx.waker());
-                Poll::Pending
-            }
-        }
-    }
-}
-
-impl Drop for EventWait {
-    fn drop(&mut self) {
-        if let Some(key) = self.key.take() {
-            lock(&self.inner).waiters.remove(key);
+            Entry::Notified => Poll::Ready(()),
+            Entry::Waiting => Poll::Pending,
         }
     }
 }
@@ -215,7 +218,7 @@ impl Drop for EventWait {
 impl fmt::Debug for EventWait {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("EventWait")
-            .field("queued", &self.key.is_some())
+            .field("queued", &self.entry.is_queued())
             .finish()
     }
 }

@@ -14,11 +14,13 @@
 //! end. A poll of the gather polls every future the first time, and after that
 //! only the futures whose wakers fired since the previous poll.
 
+use std::convert::Infallible;
 use std::fmt;
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
+use crate::messages;
 use crate::wake_set::{CachedWaker, WakeSet};
 
 /// Runs every future at once and returns their outputs in input order, the
@@ -128,9 +130,9 @@ impl<F: Future> Future for Gather<F> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Vec<F::Output>> {
         let set = &mut self.get_mut().set;
-        match set.poll(cx, |_| false) {
-            Poll::Ready(None) => Poll::Ready(set.take_outputs().collect()),
-            Poll::Ready(Some(_)) => unreachable!("gather never stops early"),
+        match set.poll(cx, Ok::<_, Infallible>) {
+            Poll::Ready(Ok(())) => Poll::Ready(set.take_outputs().collect()),
+            Poll::Ready(Err(never)) => match never {},
             Poll::Pending => Poll::Pending,
         }
     }
@@ -170,18 +172,20 @@ where
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<Vec<T>, E>> {
         let set = &mut self.get_mut().set;
-        match set.poll(cx, Result::is_err) {
-            Poll::Ready(None) => Poll::Ready(Ok(set
+        // Keep each `Ok` as it is; stop at the first error.
+        let keep = |output: Result<T, E>| match output {
+            Ok(value) => Ok(Ok(value)),
+            Err(error) => Err(error),
+        };
+        match set.poll(cx, keep) {
+            Poll::Ready(Ok(())) => Poll::Ready(Ok(set
                 .take_outputs()
                 .map(|output| match output {
                     Ok(value) => value,
-                    Err(_) => unreachable!("an error stops the gather"),
+                    Err(_) => panic!("{}", messages::TRY_GATHER_KEPT_ERROR),
                 })
                 .collect())),
-            Poll::Ready(Some(error)) => match error {
-                Err(error) => Poll::Ready(Err(error)),
-                Ok(_) => unreachable!("only an error stops the gather"),
-            },
+            Poll::Ready(Err(error)) => Poll::Ready(Err(error)),
             Poll::Pending => Poll::Pending,
         }
     }
@@ -246,15 +250,20 @@ impl<F: Future> FutureSet<F> {
         }
     }
 
-    /// Polls the futures due this time. `Ready(None)` once all are done;
-    /// `Ready(Some(output))` as soon as one completes with an output for which
-    /// `stop` returns true (every other future is dropped first).
-    fn poll(
+    /// Polls the futures due this time, passing each output to `keep`:
+    /// `Ok(output)` is kept for `take_outputs`, `Err(stop)` ends the gather
+    /// at once with `Ready(Err(stop))` (every other future is dropped
+    /// first). `Ready(Ok(()))` once every output has been kept.
+    fn poll<S>(
         &mut self,
         cx: &mut Context<'_>,
-        mut stop: impl FnMut(&F::Output) -> bool,
-    ) -> Poll<Option<F::Output>> {
-        assert!(!self.finished, "a gather polled after it completed");
+        mut keep: impl FnMut(F::Output) -> Result<F::Output, S>,
+    ) -> Poll<Result<(), S>> {
+        assert!(
+            !self.finished,
+            "{}",
+            messages::GATHER_POLLED_AFTER_COMPLETION
+        );
         let mut batch = std::mem::take(&mut self.batch);
         self.wakes.begin(cx.waker(), &mut batch);
         let first = if self.started {
@@ -273,19 +282,21 @@ impl<F: Future> FutureSet<F> {
                 .poll_with(index, waker, |cx| future.as_mut().poll(cx))
             {
                 self.running -= 1;
-                if stop(&output) {
-                    self.finished = true;
-                    // Drop every other future before handing out the output.
-                    self.slots = Vec::new();
-                    return Poll::Ready(Some(output));
+                match keep(output) {
+                    Ok(output) => self.slots[index] = Slot::Done(output),
+                    Err(stop) => {
+                        self.finished = true;
+                        // Drop every other future before handing out `stop`.
+                        self.slots = Vec::new();
+                        return Poll::Ready(Err(stop));
+                    }
                 }
-                self.slots[index] = Slot::Done(output);
             }
         }
         self.batch = batch;
         if self.running == 0 {
             self.finished = true;
-            Poll::Ready(None)
+            Poll::Ready(Ok(()))
         } else {
             Poll::Pending
         }
@@ -297,7 +308,7 @@ impl<F: Future> FutureSet<F> {
             .into_iter()
             .map(|slot| match slot {
                 Slot::Done(output) => output,
-                _ => unreachable!("every future is done"),
+                Slot::Running { .. } => panic!("{}", messages::GATHER_OUTPUT_MISSING),
             })
     }
 }

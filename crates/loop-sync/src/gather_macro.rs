@@ -74,7 +74,7 @@ macro_rules! __gather_bind {
                 $bound
                     .as_mut()
                     .take_output()
-                    .expect("`gather!` takes each output once"),
+                    .expect($crate::__private::GATHER_MACRO_OUTPUT_TAKEN),
             )+)
         }
     };

@@ -6,13 +6,40 @@
 //! - [`gather()`], [`gather!`], [`try_gather`]: run several futures at once and
 //!   wait for all of them (or for the first error).
 //! - [`Event`]: a flag to wait on, like asyncio's; [`Semaphore`]: permits handed
-//!   out in arrival order; [`channel`]: a bounded multi-producer channel.
+//!   out in arrival order; [`channel()`]: a bounded multi-producer channel.
 //!
-//! Nothing here depends on goldiloop's loop: every primitive works on any
-//! executor, and a waiting task costs nothing until its waker fires. The
-//! handles (`Waiter`, `Event`, `Semaphore`, `Sender`) are cheap to clone and
-//! clones share their state; all are `Send + Sync`, so they also coordinate
-//! tasks on different loops and threads.
+//! Every primitive works on any executor, and a waiting task costs nothing
+//! until its waker fires. The handles (`Waiter`, `Event`, `Semaphore`,
+//! `Sender`) are cheap to clone and clones share their state; all are
+//! `Send + Sync`, so they also coordinate tasks on different loops and threads.
+//!
+//! # Fairness
+//!
+//! A wait that may complete at once (a receive from a channel that holds a
+//! message, a send with room, an acquire with a free permit, a wait on a set
+//! `Event` or a finished `Waiter`) first spends a unit of the task's
+//! cooperative budget ([`loop_core::poll_budget`]). On a goldiloop loop, a
+//! task that keeps finding its primitives ready is so made to yield once per
+//! [`loop_core::BUDGET`] operations, and no other task starves; under another
+//! executor the budget never runs out and nothing changes.
+//!
+//! # Panicking wakers
+//!
+//! Wakers are foreign code. When one call wakes many waiters (`Event::set`,
+//! `Waiter::set`, `Semaphore::add_permits`, a channel closing) and a waker
+//! panics, every other waiter is still woken and the primitive is left
+//! complete; then the first panic is resumed in that call's caller. No lock is
+//! held while a waker runs, so none is poisoned.
+//!
+//! # Names
+//!
+//! Each future type is named after the function that returns it, in
+//! UpperCamelCase: `acquire` gives [`Acquire`], `recv` gives [`Recv`], `send`
+//! gives [`Send`]. Where two methods share a name, the talk's `Waiter` keeps
+//! the plain name (`Waiter::wait` gives [`Wait`]) and the other future carries
+//! its type's name (`Event::wait` gives [`EventWait`]). [`Send`] shares its name with the
+//! `Send` trait, so name it in full (`loop_sync::Send`) rather than through a
+//! glob import, which would shadow the trait.
 //!
 //! # Examples
 //!
@@ -45,12 +72,13 @@ mod channel;
 mod event;
 mod gather;
 mod gather_macro;
+mod messages;
 mod semaphore;
 mod wait_list;
 mod waiter;
 mod wake_set;
 
-pub use channel::{Receiver, RecvFuture, SendError, SendFuture, Sender, channel};
+pub use channel::{Receiver, Recv, Send, SendError, Sender, channel};
 pub use event::{Event, EventWait};
 pub use gather::{Gather, TryGather, gather, try_gather};
 pub use semaphore::{Acquire, Permit, Semaphore};
@@ -60,6 +88,7 @@ pub use waiter::{Wait, Waiter};
 #[doc(hidden)]
 pub mod __private {
     pub use crate::gather_macro::Branches;
+    pub use crate::messages::GATHER_MACRO_OUTPUT_TAKEN;
     pub use futures_util::future::{maybe_done, poll_fn};
 }
 

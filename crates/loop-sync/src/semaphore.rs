@@ -15,9 +15,9 @@ use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, ready};
 
-use crate::wait_list::{WaitList, lock, wake_all};
+use crate::wait_list::{Entry, WaitEntry, WaitList, WaitQueue, lock, wake_all};
 
 /// A count of permits; tasks [`acquire`](Semaphore::acquire) one and give it
 /// back by dropping the [`Permit`].
@@ -60,6 +60,19 @@ pub struct Semaphore {
 struct State {
     permits: usize,
     waiters: WaitList<()>,
+}
+
+impl WaitQueue for Mutex<State> {
+    type State = State;
+    type Value = ();
+
+    fn state(&self) -> &Mutex<State> {
+        self
+    }
+
+    fn waiters(state: &mut State) -> &mut WaitList<()> {
+        &mut state.waiters
+    }
 }
 
 /// Gives `n` permits back: to the front waiters first, the rest to the count.
@@ -121,8 +134,7 @@ impl Semaphore {
     /// ```
     pub fn acquire(&self) -> Acquire {
         Acquire {
-            inner: self.inner.clone(),
-            key: None,
+            entry: WaitEntry::new(self.inner.clone()),
         }
     }
 
@@ -152,6 +164,15 @@ impl Semaphore {
     }
 
     /// Adds `n` permits, serving waiting tasks first.
+    ///
+    /// # Panics
+    ///
+    /// If a waiting task's waker panics (foreign code: an executor's, or a
+    /// hand-written one). Every permit has been handed out or counted and
+    /// every other served task is still woken; then the first such panic is
+    /// resumed here. Dropping a [`Permit`] (or a cancelled [`Acquire`]) that
+    /// passes a permit on behaves the same way, except during unwinding, when
+    /// the panic is left to the panic hook's report.
     ///
     /// # Examples
     ///
@@ -207,46 +228,39 @@ impl fmt::Debug for Semaphore {
 /// ```
 #[must_use = "futures do nothing unless awaited"]
 pub struct Acquire {
-    inner: Arc<Mutex<State>>,
-    key: Option<usize>,
+    entry: WaitEntry<Arc<Mutex<State>>>,
 }
 
 impl Future for Acquire {
     type Output = Permit;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Permit> {
-        let this = &mut *self;
-        let mut state = lock(&this.inner);
-        match this.key {
-            None if state.permits > 0 && state.waiters.is_empty() => state.permits -= 1,
-            None => {
-                this.key = Some(state.waiters.push_back(cx.waker(), None));
+        ready!(loop_core::poll_budget(cx));
+        let mut locked = self.entry.lock();
+        match locked.poll(cx.waker()) {
+            Entry::Unqueued if locked.permits > 0 && locked.waiters.is_empty() => {
+                locked.permits -= 1;
+            }
+            Entry::Unqueued => {
+                locked.push(cx.waker(), None);
                 return Poll::Pending;
             }
-            Some(key) if state.waiters.is_notified(key) => {
-                // The permit was handed to us by `release`.
-                state.waiters.remove(key);
-                this.key = None;
-            }
-            Some(key) => {
-                state.waiters.set_waker(key, cx.waker());
-                return Poll::Pending;
-            }
+            // The permit was handed to us by `release`.
+            Entry::Notified => {}
+            Entry::Waiting => return Poll::Pending,
         }
-        drop(state);
+        drop(locked);
         Poll::Ready(Permit {
-            inner: this.inner.clone(),
+            inner: self.entry.queue().clone(),
         })
     }
 }
 
 impl Drop for Acquire {
     fn drop(&mut self) {
-        if let Some(key) = self.key.take() {
-            let (notified, _) = lock(&self.inner).waiters.remove(key);
-            if notified {
-                release(&self.inner, 1);
-            }
+        if self.entry.cancel() {
+            // Handed a permit it never saw: pass it on.
+            release(self.entry.queue(), 1);
         }
     }
 }
@@ -254,7 +268,7 @@ impl Drop for Acquire {
 impl fmt::Debug for Acquire {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Acquire")
-            .field("queued", &self.key.is_some())
+            .field("queued", &self.entry.is_queued())
             .finish()
     }
 }

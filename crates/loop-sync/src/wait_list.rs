@@ -22,12 +22,30 @@
 //! entry, and no generation counters are needed. Freed slots are reused
 //! through a free list threaded through `next`.
 //!
+//! # The owner's side: `WaitEntry`
+//!
+//! A waiting future does not handle keys itself: it holds a [`WaitEntry`], a
+//! guard that owns the key between `push_back` and `remove` and removes the
+//! entry when dropped, so a cancelled future always gives its slot back (and
+//! its payload is dropped after the lock is released). Each poll goes through
+//! [`WaitEntry::lock`], which locks the primitive's state once and gives the
+//! future both that state and its entry. The entry reaches its list through
+//! the [`WaitQueue`] trait, which each primitive implements for the state its
+//! handles share; the guard holds the primitive's own handle (an `Arc` or a
+//! reference) and a key, exactly what each future held before, so it costs no
+//! allocation and no extra space.
+//!
 //! # Waking
 //!
 //! The list only hands out wakers; the primitive wakes them after releasing
 //! its lock, so a waker that runs arbitrary code (or drops a future that uses
-//! the same primitive) never runs under the lock.
+//! the same primitive) never runs under the lock. A batch of wakers is woken
+//! by [`wake_all`], which wakes every one of them even if one panics, and
+//! then resumes the first panic in the caller (see there).
 
+use std::fmt;
+use std::ops::{Deref, DerefMut};
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::sync::{Mutex, MutexGuard};
 use std::task::Waker;
 
@@ -210,16 +228,270 @@ pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 /// Wakes every waker in `wakers` (call it after releasing the lock).
+///
+/// A waker is foreign code and may panic. One that does must not cost the
+/// others their wake-up: every waker is woken, and only then is the first
+/// panic resumed in the caller (whose code, directly or through a future it
+/// polled, supplied that waker), with the primitive's state already complete.
+/// If the thread is already unwinding (a `Permit` or a `Receiver` dropped
+/// during a panic), the panic is not resumed, since a second panic would
+/// abort the process; the panic hook has reported it already.
 pub(crate) fn wake_all(wakers: Vec<Waker>) {
+    let mut first_panic = None;
     for waker in wakers {
-        waker.wake();
+        if let Err(payload) = catch_unwind(AssertUnwindSafe(|| waker.wake())) {
+            first_panic.get_or_insert(payload);
+        }
+    }
+    if let Some(payload) = first_panic
+        && !std::thread::panicking()
+    {
+        resume_unwind(payload);
+    }
+}
+
+/// How a [`WaitEntry`] reaches the list it waits in: the state a primitive's
+/// handles share behind a `Mutex`, and the wait list inside it.
+pub(crate) trait WaitQueue {
+    /// What the primitive's `Mutex` guards.
+    type State;
+    /// The payload an entry may park in the list (the channel's message).
+    type Value;
+
+    /// The primitive's lock.
+    fn state(&self) -> &Mutex<Self::State>;
+
+    /// The wait list inside the locked state.
+    fn waiters(state: &mut Self::State) -> &mut WaitList<Self::Value>;
+}
+
+/// Where a [`WaitEntry`] stands, as seen by [`Locked::poll`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Entry {
+    /// Not in the list: the future has not queued yet (or has completed).
+    Unqueued,
+    /// Queued and still waiting; its waker has been refreshed.
+    Waiting,
+    /// It was notified; the entry has been removed, the future may complete.
+    Notified,
+}
+
+/// A waiting future's entry in a primitive's [`WaitList`]: the primitive's
+/// handle `P` and, while queued, the key of its slot.
+///
+/// Dropping it removes the entry (see [`WaitEntry::cancel`]).
+pub(crate) struct WaitEntry<P: Deref<Target: WaitQueue>> {
+    queue: P,
+    /// Our slot, from `Locked::push` until the entry is removed.
+    key: Option<usize>,
+}
+
+impl<P: Deref<Target: WaitQueue>> WaitEntry<P> {
+    /// An entry not queued yet, for the primitive behind `queue`.
+    pub(crate) const fn new(queue: P) -> WaitEntry<P> {
+        WaitEntry { queue, key: None }
+    }
+
+    /// The primitive's handle.
+    pub(crate) fn queue(&self) -> &P {
+        &self.queue
+    }
+
+    /// True while the entry is in the list (queued or notified).
+    pub(crate) fn is_queued(&self) -> bool {
+        self.key.is_some()
+    }
+
+    /// Locks the primitive's state for one poll.
+    pub(crate) fn lock(&mut self) -> Locked<'_, P::Target> {
+        let queue: &P::Target = &self.queue;
+        Locked {
+            state: lock(queue.state()),
+            queue,
+            key: &mut self.key,
+        }
+    }
+
+    /// Leaves the list if the entry is in it; returns true if it had been
+    /// notified (so the primitive may have to pass on what it was handed).
+    /// A parked payload is dropped after the lock is released.
+    pub(crate) fn cancel(&mut self) -> bool {
+        let Some(key) = self.key.take() else {
+            return false;
+        };
+        let (notified, value) = {
+            let mut state = lock(self.queue.state());
+            P::Target::waiters(&mut state).remove(key)
+        };
+        drop(value);
+        notified
+    }
+}
+
+impl<P: Deref<Target: WaitQueue>> Drop for WaitEntry<P> {
+    fn drop(&mut self) {
+        self.cancel();
+    }
+}
+
+impl<P: Deref<Target: WaitQueue>> fmt::Debug for WaitEntry<P> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WaitEntry")
+            .field("queued", &self.is_queued())
+            .finish_non_exhaustive()
+    }
+}
+
+/// A primitive's locked state, with one future's entry in its wait list; it
+/// dereferences to the state. Made by [`WaitEntry::lock`].
+pub(crate) struct Locked<'a, Q: WaitQueue + ?Sized> {
+    state: MutexGuard<'a, Q::State>,
+    queue: &'a Q,
+    key: &'a mut Option<usize>,
+}
+
+impl<Q: WaitQueue + ?Sized> Locked<'_, Q> {
+    /// The primitive's shared state outside the lock (the `Waiter`'s count).
+    pub(crate) fn queue(&self) -> &Q {
+        self.queue
+    }
+
+    /// Where the entry stands: if it was notified it is removed now; if it
+    /// still waits, `waker` replaces the one it was queued with.
+    pub(crate) fn poll(&mut self, waker: &Waker) -> Entry {
+        let Some(key) = *self.key else {
+            return Entry::Unqueued;
+        };
+        let waiters = Q::waiters(&mut self.state);
+        if waiters.is_notified(key) {
+            // A notified slot's payload was taken by `notify_front`.
+            waiters.remove(key);
+            *self.key = None;
+            Entry::Notified
+        } else {
+            waiters.set_waker(key, waker);
+            Entry::Waiting
+        }
+    }
+
+    /// Queues the entry at the back of the list, with `value` parked in it.
+    pub(crate) fn push(&mut self, waker: &Waker, value: Option<Q::Value>) {
+        debug_assert!(self.key.is_none(), "a wait entry queued twice");
+        *self.key = Some(Q::waiters(&mut self.state).push_back(waker, value));
+    }
+
+    /// Leaves the list, if queued, and takes back the parked payload.
+    pub(crate) fn remove(&mut self) -> Option<Q::Value> {
+        let key = self.key.take()?;
+        Q::waiters(&mut self.state).remove(key).1
+    }
+}
+
+impl<Q: WaitQueue + ?Sized> Deref for Locked<'_, Q> {
+    type Target = Q::State;
+
+    fn deref(&self) -> &Q::State {
+        &self.state
+    }
+}
+
+impl<Q: WaitQueue + ?Sized> DerefMut for Locked<'_, Q> {
+    fn deref_mut(&mut self) -> &mut Q::State {
+        &mut self.state
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
     use std::task::Waker;
+
+    /// A primitive that is nothing but a wait list of probes.
+    struct Probes {
+        list: Mutex<WaitList<Probe>>,
+    }
+
+    impl WaitQueue for Probes {
+        type State = WaitList<Probe>;
+        type Value = Probe;
+
+        fn state(&self) -> &Mutex<WaitList<Probe>> {
+            &self.list
+        }
+
+        fn waiters(state: &mut WaitList<Probe>) -> &mut WaitList<Probe> {
+            state
+        }
+    }
+
+    /// A payload that records, when dropped, whether the list was unlocked.
+    struct Probe {
+        probes: Arc<Probes>,
+        dropped_unlocked: Arc<AtomicBool>,
+    }
+
+    impl Drop for Probe {
+        fn drop(&mut self) {
+            let unlocked = self.probes.list.try_lock().is_ok();
+            self.dropped_unlocked.store(unlocked, Ordering::SeqCst);
+        }
+    }
+
+    fn probes() -> Arc<Probes> {
+        Arc::new(Probes {
+            list: Mutex::new(WaitList::new()),
+        })
+    }
+
+    #[test]
+    fn a_dropped_entry_leaves_the_list_and_drops_its_payload_after_unlocking() {
+        let probes = probes();
+        let dropped_unlocked = Arc::new(AtomicBool::new(false));
+        let mut entry = WaitEntry::new(probes.clone());
+        let probe = Probe {
+            probes: probes.clone(),
+            dropped_unlocked: dropped_unlocked.clone(),
+        };
+        entry.lock().push(Waker::noop(), Some(probe));
+        assert!(entry.is_queued());
+        assert_eq!(lock(&probes.list).len(), 1);
+        drop(entry);
+        assert!(lock(&probes.list).is_empty());
+        assert!(dropped_unlocked.load(Ordering::SeqCst));
+    }
+
+    #[test]
+    fn polling_a_notified_entry_removes_it() {
+        let probes = probes();
+        let mut entry = WaitEntry::new(probes.clone());
+        assert_eq!(entry.lock().poll(Waker::noop()), Entry::Unqueued);
+        entry.lock().push(Waker::noop(), None);
+        assert_eq!(entry.lock().poll(Waker::noop()), Entry::Waiting);
+        assert!(lock(&probes.list).notify_front().is_some());
+        assert_eq!(entry.lock().poll(Waker::noop()), Entry::Notified);
+        assert!(!entry.is_queued());
+        assert_eq!(entry.lock().poll(Waker::noop()), Entry::Unqueued);
+        // The slot was freed: the next entry reuses it.
+        let key = lock(&probes.list).push_back(Waker::noop(), None);
+        assert_eq!(key, 0);
+    }
+
+    #[test]
+    fn cancel_says_whether_the_entry_had_been_notified() {
+        let probes = probes();
+        let mut first = WaitEntry::new(probes.clone());
+        let mut second = WaitEntry::new(probes.clone());
+        first.lock().push(Waker::noop(), None);
+        second.lock().push(Waker::noop(), None);
+        // Notifies the front entry, `first`; `second` still waits.
+        assert!(lock(&probes.list).notify_front().is_some());
+        assert!(!second.cancel());
+        assert!(first.cancel());
+        assert!(!first.cancel(), "a second cancel finds nothing");
+        assert!(lock(&probes.list).is_empty());
+    }
 
     fn keys_in_order(list: &mut WaitList<u32>) -> Vec<u32> {
         let mut out = Vec::new();

@@ -16,10 +16,10 @@ use std::fmt;
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
-use std::task::{Context, Poll};
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll, ready};
 
-use crate::wait_list::{WaitList, lock, wake_all};
+use crate::wait_list::{Entry, WaitEntry, WaitList, WaitQueue, lock, wake_all};
 
 /// A countdown latch, the talk's `Waiter(n)`: `set()` counts down, and waiting
 /// completes once the count has reached zero.
@@ -71,9 +71,16 @@ struct Inner {
     waiters: Mutex<WaitList<()>>,
 }
 
-impl Inner {
-    fn waiters(&self) -> MutexGuard<'_, WaitList<()>> {
-        lock(&self.waiters)
+impl WaitQueue for Inner {
+    type State = WaitList<()>;
+    type Value = ();
+
+    fn state(&self) -> &Mutex<WaitList<()>> {
+        &self.waiters
+    }
+
+    fn waiters(state: &mut WaitList<()>) -> &mut WaitList<()> {
+        state
     }
 }
 
@@ -102,6 +109,13 @@ impl Waiter {
     ///
     /// Calls once the count is zero do nothing.
     ///
+    /// # Panics
+    ///
+    /// If a waiting task's waker panics (foreign code: an executor's, or a
+    /// hand-written one). Every other waiting task is still woken and the
+    /// count stays zero, with every waiter notified; then the first such
+    /// panic is resumed here.
+    ///
     /// # Examples
     ///
     /// ```
@@ -121,7 +135,7 @@ impl Waiter {
             .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| n.checked_sub(1));
         if previous == Ok(1) {
             let mut wakers = Vec::new();
-            self.inner.waiters().notify_all(&mut wakers);
+            lock(&self.inner.waiters).notify_all(&mut wakers);
             wake_all(wakers);
         }
     }
@@ -164,8 +178,7 @@ impl Waiter {
     /// ```
     pub fn wait(&self) -> Wait {
         Wait {
-            inner: self.inner.clone(),
-            key: None,
+            entry: WaitEntry::new(self.inner.clone()),
         }
     }
 }
@@ -176,8 +189,7 @@ impl IntoFuture for Waiter {
 
     fn into_future(self) -> Wait {
         Wait {
-            inner: self.inner,
-            key: None,
+            entry: WaitEntry::new(self.inner),
         }
     }
 }
@@ -218,38 +230,33 @@ impl fmt::Debug for Waiter {
 /// ```
 #[must_use = "futures do nothing unless awaited"]
 pub struct Wait {
-    inner: Arc<Inner>,
-    /// Our slot in the wait list, once queued.
-    key: Option<usize>,
+    entry: WaitEntry<Arc<Inner>>,
 }
 
 impl Future for Wait {
     type Output = ();
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        if self.inner.count.load(Ordering::Acquire) == 0 && self.key.is_none() {
+        ready!(loop_core::poll_budget(cx));
+        let done = |inner: &Inner| inner.count.load(Ordering::Acquire) == 0;
+        if done(self.entry.queue()) && !self.entry.is_queued() {
             return Poll::Ready(());
         }
-        let this = &mut *self;
-        let mut waiters = this.inner.waiters();
-        if this.inner.count.load(Ordering::Acquire) == 0 {
-            if let Some(key) = this.key.take() {
-                waiters.remove(key);
+        let mut locked = self.entry.lock();
+        if done(locked.queue()) {
+            // Notified or not: the count is zero, which is what we wait for.
+            locked.remove();
+            return Poll::Ready(());
+        }
+        match locked.poll(cx.waker()) {
+            Entry::Unqueued => {
+                locked.push(cx.waker(), None);
+                Poll::Pending
             }
-            return Poll::Ready(());
-        }
-        match this.key {
-            Some(key) => waiters.set_waker(key, cx.waker()),
-            None => this.key = Some(waiters.push_back(cx.waker(), None)),
-        }
-        Poll::Pending
-    }
-}
-
-impl Drop for Wait {
-    fn drop(&mut self) {
-        if let Some(key) = self.key.take() {
-            self.inner.waiters().remove(key);
+            Entry::Waiting => Poll::Pending,
+            // Only the `set()` that reached zero notifies, so not reached
+            // (the count was checked above); it would mean "done" anyway.
+            Entry::Notified => Poll::Ready(()),
         }
     }
 }
@@ -257,8 +264,8 @@ impl Drop for Wait {
 impl fmt::Debug for Wait {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Wait")
-            .field("count", &self.inner.count.load(Ordering::Relaxed))
-            .field("queued", &self.key.is_some())
+            .field("count", &self.entry.queue().count.load(Ordering::Relaxed))
+            .field("queued", &self.entry.is_queued())
             .finish()
     }
 }

@@ -35,6 +35,14 @@
 //! through `Arc::get_mut`, which proves nobody else can see it). A future that
 //! keeps a clone gets its `Arc` stored in its slot and reused for its next
 //! poll, so `Waker::will_wake` holds across polls and it need not re-register.
+//!
+//! # A panicking parent waker
+//!
+//! The parent's waker is foreign code. It is woken after the lock is
+//! released, with the index already on `order`, so if it panics the panic
+//! goes to whoever woke the index waker (loop-sync's own wake batches finish
+//! their batch first; see `wait_list::wake_all`), no lock is poisoned, and
+//! the next poll of the gather still polls that future.
 
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Wake, Waker};
@@ -158,5 +166,34 @@ impl WakeSet {
             shared: self.shared.clone(),
             index,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::panic::{AssertUnwindSafe, catch_unwind};
+
+    struct PanickingWaker;
+
+    impl Wake for PanickingWaker {
+        fn wake(self: Arc<Self>) {
+            panic!("this waker panics on purpose");
+        }
+    }
+
+    #[test]
+    fn a_panicking_parent_waker_leaves_the_wake_recorded_and_the_lock_sound() {
+        let mut set = WakeSet::new(2);
+        let mut batch = Vec::new();
+        set.begin(&Waker::from(Arc::new(PanickingWaker)), &mut batch);
+        let mut cached = None;
+        let kept = set.poll_with(1, &mut cached, |cx| cx.waker().clone());
+
+        assert!(catch_unwind(AssertUnwindSafe(|| kept.wake_by_ref())).is_err());
+
+        assert!(!set.shared.woken.is_poisoned());
+        set.begin(Waker::noop(), &mut batch);
+        assert_eq!(batch, [1]);
     }
 }

@@ -1,0 +1,68 @@
+//! The words loop-sync says when it panics, kept in one place so that each
+//! message names what went wrong and what to do instead, and tests can check
+//! them.
+//!
+//! Two kinds: misuse (a future polled again after it completed), which names
+//! the fix in the caller's code; and broken internal invariants, which cannot
+//! happen unless loop-sync itself is wrong, and say so.
+
+/// A `Send` future (from `Sender::send`) polled after it returned `Ready`.
+pub(crate) const SEND_POLLED_AFTER_COMPLETION: &str = "loop-sync: a `Send` future (from \
+     `Sender::send`) was polled after it completed, and its message is gone; await each send \
+     once, and call `send` again for the next message";
+
+/// A `Gather` or `TryGather` polled after it returned `Ready`.
+pub(crate) const GATHER_POLLED_AFTER_COMPLETION: &str = "loop-sync: a `Gather` or `TryGather` \
+     future was polled after it completed, and its outputs are gone; await it once (in a \
+     select loop, keep it in an `Option` and take it out when it completes)";
+
+/// A waiting sender's entry without its message.
+pub(crate) const SENDER_ENTRY_EMPTY: &str = "loop-sync bug: a waiting sender's entry in the \
+     channel held no message; this is a bug in loop-sync, not in your program: please report \
+     it with the program that triggers it";
+
+/// `Gather`/`TryGather` handing out outputs before every future completed.
+pub(crate) const GATHER_OUTPUT_MISSING: &str = "loop-sync bug: a gather handed out its outputs \
+     before every future had completed; this is a bug in loop-sync, not in your program: \
+     please report it with the program that triggers it";
+
+/// `TryGather` keeping an error among its outputs instead of returning it.
+pub(crate) const TRY_GATHER_KEPT_ERROR: &str = "loop-sync bug: `try_gather` kept an error \
+     among its outputs instead of returning it; this is a bug in loop-sync, not in your \
+     program: please report it with the program that triggers it";
+
+/// `gather!` taking one branch's output twice.
+pub const GATHER_MACRO_OUTPUT_TAKEN: &str = "loop-sync bug: `gather!` took a branch's output \
+     twice; this is a bug in loop-sync, not in your program: please report it with the program \
+     that triggers it";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MISUSE: [&str; 2] = [SEND_POLLED_AFTER_COMPLETION, GATHER_POLLED_AFTER_COMPLETION];
+
+    const BUGS: [&str; 4] = [
+        SENDER_ENTRY_EMPTY,
+        GATHER_OUTPUT_MISSING,
+        TRY_GATHER_KEPT_ERROR,
+        GATHER_MACRO_OUTPUT_TAKEN,
+    ];
+
+    #[test]
+    fn every_misuse_message_names_the_crate_and_a_fix() {
+        for message in MISUSE {
+            assert!(message.starts_with("loop-sync: "), "{message}");
+            assert!(message.contains("; await"), "no fix named: {message}");
+        }
+    }
+
+    #[test]
+    fn every_invariant_message_says_it_is_a_bug_to_report() {
+        for message in BUGS {
+            assert!(message.starts_with("loop-sync bug: "), "{message}");
+            assert!(message.contains("not in your program"), "{message}");
+            assert!(message.ends_with("please report it with the program that triggers it"));
+        }
+    }
+}

@@ -1,0 +1,64 @@
+//! Misuse panics with a message that says what went wrong and how to fix it.
+
+use std::future::{Future, ready};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::pin::pin;
+use std::task::{Context, Poll, Waker};
+
+use loop_sync::{channel, gather, try_gather};
+
+/// The message of the panic `f` raises.
+fn panic_message(f: impl FnOnce()) -> String {
+    let payload = catch_unwind(AssertUnwindSafe(f)).expect_err("expected a panic");
+    match payload.downcast::<&str>() {
+        Ok(s) => s.to_string(),
+        Err(payload) => *payload.downcast::<String>().unwrap(),
+    }
+}
+
+/// Polls `future` until it is ready, then once more, and returns that
+/// second poll's panic message.
+fn message_of_polling_twice<F: Future>(future: F) -> String {
+    let mut future = pin!(future);
+    let mut cx = Context::from_waker(Waker::noop());
+    assert!(future.as_mut().poll(&mut cx).is_ready());
+    panic_message(|| drop(future.as_mut().poll(&mut cx)))
+}
+
+#[test]
+fn polling_a_send_after_it_completed_names_the_fix() {
+    let (tx, _rx) = channel(1);
+    let message = message_of_polling_twice(tx.send(1));
+    assert!(
+        message.starts_with(
+            "loop-sync: a `Send` future (from `Sender::send`) was polled after it completed"
+        ),
+        "{message}"
+    );
+    assert!(message.contains("await each send once"), "{message}");
+}
+
+#[test]
+fn polling_a_gather_after_it_completed_names_the_fix() {
+    for message in [
+        message_of_polling_twice(gather([ready(1)])),
+        message_of_polling_twice(try_gather([ready(Ok::<u8, ()>(1))])),
+    ] {
+        assert!(
+            message.starts_with(
+                "loop-sync: a `Gather` or `TryGather` future was polled after it completed"
+            ),
+            "{message}"
+        );
+        assert!(message.contains("await it once"), "{message}");
+    }
+}
+
+#[test]
+fn a_gather_that_returned_an_error_panics_the_same_way_when_polled_again() {
+    let mut all = pin!(try_gather([ready(Err::<u8, _>("e"))]));
+    let mut cx = Context::from_waker(Waker::noop());
+    assert_eq!(all.as_mut().poll(&mut cx), Poll::Ready(Err("e")));
+    let message = panic_message(|| drop(all.as_mut().poll(&mut cx)));
+    assert!(message.contains("polled after it completed"), "{message}");
+}
