@@ -13,7 +13,7 @@
 //!
 //! - senders are served in the order they started waiting, and a newcomer
 //!   never overtakes them;
-//! - a message is in exactly one place at any time (a [`Send`] future, a wait
+//! - a message is in exactly one place at any time (a [`SendFuture`], a wait
 //!   entry, or the buffer), so none is lost or duplicated;
 //! - a capacity of 0 works too: every send waits until the receiver takes its
 //!   value straight from the wait entry (a rendezvous).
@@ -199,8 +199,8 @@ impl<T> Sender<T> {
     ///     assert_eq!(rx.recv().await, Some(1));
     /// });
     /// ```
-    pub fn send(&self, value: T) -> Send<'_, T> {
-        Send {
+    pub fn send(&self, value: T) -> SendFuture<'_, T> {
+        SendFuture {
             entry: WaitEntry::new(&*self.chan),
             value: Some(value),
         }
@@ -259,10 +259,9 @@ impl<T> fmt::Debug for Sender<T> {
 
 /// The future returned by [`Sender::send`].
 ///
-/// Its name follows the crate's rule (a future is named after the function
-/// that returns it), so it shares its name with the [`std::marker::Send`]
-/// trait: name it as `loop_sync::Send`, or import it under another name, rather
-/// than through a glob import, which would shadow the trait.
+/// The one exception to the crate's naming rule (a future is named after the
+/// function that returns it): `Send` would shadow the [`std::marker::Send`]
+/// trait wherever the crate is glob-imported.
 ///
 /// # Examples
 ///
@@ -271,11 +270,11 @@ impl<T> fmt::Debug for Sender<T> {
 /// use loop_sync::channel;
 ///
 /// let (tx, _rx) = channel(1);
-/// let send: loop_sync::Send<'_, u8> = tx.send(1);
+/// let send: loop_sync::SendFuture<'_, u8> = tx.send(1);
 /// assert_eq!(Loop::new().run_task(send), Ok(()));
 /// ```
 #[must_use = "futures do nothing unless awaited"]
-pub struct Send<'a, T> {
+pub struct SendFuture<'a, T> {
     /// Our wait entry, holding the message, while we wait for room.
     entry: WaitEntry<&'a Mutex<State<T>>>,
     /// The message, until it goes into the buffer or the wait entry.
@@ -283,9 +282,9 @@ pub struct Send<'a, T> {
 }
 
 // The message is moved around by value and never pinned.
-impl<T> Unpin for Send<'_, T> {}
+impl<T> Unpin for SendFuture<'_, T> {}
 
-impl<T> Future for Send<'_, T> {
+impl<T> Future for SendFuture<'_, T> {
     type Output = Result<(), SendError<T>>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
@@ -330,9 +329,9 @@ impl<T> Future for Send<'_, T> {
     }
 }
 
-impl<T> fmt::Debug for Send<'_, T> {
+impl<T> fmt::Debug for SendFuture<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Send")
+        f.debug_struct("SendFuture")
             .field("queued", &self.entry.is_queued())
             .finish_non_exhaustive()
     }

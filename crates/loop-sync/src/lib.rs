@@ -34,12 +34,11 @@
 //! # Names
 //!
 //! Each future type is named after the function that returns it, in
-//! UpperCamelCase: `acquire` gives [`Acquire`], `recv` gives [`Recv`], `send`
-//! gives [`Send`]. Where two methods share a name, the talk's `Waiter` keeps
-//! the plain name (`Waiter::wait` gives [`Wait`]) and the other future carries
-//! its type's name (`Event::wait` gives [`EventWait`]). [`Send`] shares its name with the
-//! `Send` trait, so name it in full (`loop_sync::Send`) rather than through a
-//! glob import, which would shadow the trait.
+//! UpperCamelCase: `acquire` gives [`Acquire`], `recv` gives [`Recv`]. Where
+//! two methods share a name, the talk's `Waiter` keeps the plain name
+//! (`Waiter::wait` gives [`Wait`]) and the other future carries its type's name
+//! (`Event::wait` gives [`EventWait`]). One name would shadow a prelude trait
+//! and takes a `Future` suffix instead: `send` gives [`SendFuture`].
 //!
 //! # Examples
 //!
@@ -78,7 +77,7 @@ mod wait_list;
 mod waiter;
 mod wake_set;
 
-pub use channel::{Receiver, Recv, Send, SendError, Sender, channel};
+pub use channel::{Receiver, Recv, SendError, SendFuture, Sender, channel};
 pub use event::{Event, EventWait};
 pub use gather::{Gather, TryGather, gather, try_gather};
 pub use semaphore::{Acquire, Permit, Semaphore};

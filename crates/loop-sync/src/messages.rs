@@ -6,8 +6,8 @@
 //! the fix in the caller's code; and broken internal invariants, which cannot
 //! happen unless loop-sync itself is wrong, and say so.
 
-/// A `Send` future (from `Sender::send`) polled after it returned `Ready`.
-pub(crate) const SEND_POLLED_AFTER_COMPLETION: &str = "loop-sync: a `Send` future (from \
+/// A `SendFuture` (from `Sender::send`) polled after it returned `Ready`.
+pub(crate) const SEND_POLLED_AFTER_COMPLETION: &str = "loop-sync: a `SendFuture` (from \
      `Sender::send`) was polled after it completed, and its message is gone; await each send \
      once, and call `send` again for the next message";
 

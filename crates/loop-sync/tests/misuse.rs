@@ -31,7 +31,7 @@ fn polling_a_send_after_it_completed_names_the_fix() {
     let message = message_of_polling_twice(tx.send(1));
     assert!(
         message.starts_with(
-            "loop-sync: a `Send` future (from `Sender::send`) was polled after it completed"
+            "loop-sync: a `SendFuture` (from `Sender::send`) was polled after it completed"
         ),
         "{message}"
     );

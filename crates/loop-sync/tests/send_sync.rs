@@ -3,11 +3,9 @@
 use std::future::Ready;
 use std::rc::Rc;
 
-// `loop_sync::Send` (the future of `Sender::send`) is named in full: importing
-// it would shadow the `Send` trait these assertions check.
 use loop_sync::{
-    Acquire, Event, EventWait, Gather, Permit, Receiver, Recv, Semaphore, SendError, Sender,
-    TryGather, Wait, Waiter,
+    Acquire, Event, EventWait, Gather, Permit, Receiver, Recv, Semaphore, SendError, SendFuture,
+    Sender, TryGather, Wait, Waiter,
 };
 use static_assertions::{assert_impl_all, assert_not_impl_any};
 
@@ -24,7 +22,7 @@ assert_impl_all!(Permit: Send, Sync, Unpin, std::fmt::Debug);
 assert_impl_all!(Sender<u8>: Send, Sync, Clone, std::fmt::Debug);
 assert_impl_all!(Receiver<u8>: Send, Sync, Unpin, std::fmt::Debug);
 assert_not_impl_any!(Receiver<u8>: Clone);
-assert_impl_all!(loop_sync::Send<'static, u8>: Send, Sync, Unpin, std::fmt::Debug);
+assert_impl_all!(SendFuture<'static, u8>: Send, Sync, Unpin, std::fmt::Debug);
 assert_impl_all!(Recv<'static, u8>: Send, Sync, Unpin, std::fmt::Debug);
 assert_impl_all!(SendError<u8>: Send, Sync, std::error::Error);
 assert_not_impl_any!(Sender<Rc<u8>>: Send, Sync);
