@@ -1,20 +1,11 @@
 //! Misuse panics with a message that says what went wrong and how to fix it.
 
 use std::future::{Future, ready};
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 
 use loop_sync::{channel, gather, try_gather};
-
-/// The message of the panic `f` raises.
-fn panic_message(f: impl FnOnce()) -> String {
-    let payload = catch_unwind(AssertUnwindSafe(f)).expect_err("expected a panic");
-    match payload.downcast::<&str>() {
-        Ok(s) => s.to_string(),
-        Err(payload) => *payload.downcast::<String>().unwrap(),
-    }
-}
+use test_support::panic_message;
 
 /// Polls `future` until it is ready, then once more, and returns that
 /// second poll's panic message.

@@ -7,34 +7,16 @@
 mod util;
 
 use std::future::Future;
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::task::{Context, Poll, Wake, Waker};
+use std::task::{Context, Poll, Waker};
 
 use loop_sync::{Event, Semaphore, SendError, Waiter, channel};
+use test_support::{PanickingWaker, panic_message};
 use util::CountingWaker;
 
-const WAKER_PANIC: &str = "this waker panics on purpose";
-
-/// A waker whose wake panics.
-struct PanickingWaker;
-
-impl Wake for PanickingWaker {
-    fn wake(self: Arc<Self>) {
-        panic!("{WAKER_PANIC}");
-    }
-}
-
-/// The message of the panic `f` raises.
-fn panic_message(f: impl FnOnce()) -> String {
-    let payload = catch_unwind(AssertUnwindSafe(f)).expect_err("expected a panic");
-    match payload.downcast::<&str>() {
-        Ok(s) => s.to_string(),
-        Err(payload) => *payload.downcast::<String>().unwrap(),
-    }
-}
+const WAKER_PANIC: &str = PanickingWaker::MESSAGE;
 
 fn poll<F: Future + Unpin>(future: &mut F, waker: &Waker) -> Poll<F::Output> {
     Pin::new(future).poll(&mut Context::from_waker(waker))
@@ -45,11 +27,7 @@ fn three_wakers() -> ([Waker; 3], [Arc<CountingWaker>; 2]) {
     let (second, second_waker) = CountingWaker::new();
     let (third, third_waker) = CountingWaker::new();
     (
-        [
-            Waker::from(Arc::new(PanickingWaker)),
-            second_waker,
-            third_waker,
-        ],
+        [PanickingWaker::waker(), second_waker, third_waker],
         [second, third],
     )
 }
@@ -186,7 +164,7 @@ fn a_permit_dropped_while_unwinding_keeps_the_first_panic_and_serves_the_waiter(
     let semaphore = Semaphore::new(1);
     let permit = semaphore.try_acquire().unwrap();
     let mut acquire = semaphore.acquire();
-    let panicking = Waker::from(Arc::new(PanickingWaker));
+    let panicking = PanickingWaker::waker();
     assert!(poll(&mut acquire, &panicking).is_pending());
 
     // The permit's release wakes a panicking waker during unwinding: that

@@ -10,36 +10,9 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::task::{Context, Poll, Wake, Waker};
+use std::task::{Context, Poll, Waker};
 
-/// A waker that counts how many times it was woken.
-#[derive(Debug, Default)]
-pub(crate) struct CountingWaker {
-    wakes: AtomicUsize,
-}
-
-impl CountingWaker {
-    /// A new counter and a waker that bumps it.
-    pub(crate) fn new() -> (Arc<CountingWaker>, Waker) {
-        let counter = Arc::new(CountingWaker::default());
-        let waker = Waker::from(counter.clone());
-        (counter, waker)
-    }
-
-    pub(crate) fn wakes(&self) -> usize {
-        self.wakes.load(Ordering::SeqCst)
-    }
-}
-
-impl Wake for CountingWaker {
-    fn wake(self: Arc<Self>) {
-        self.wake_by_ref();
-    }
-
-    fn wake_by_ref(self: &Arc<Self>) {
-        self.wakes.fetch_add(1, Ordering::SeqCst);
-    }
-}
+pub(crate) use test_support::CountingWaker;
 
 /// Wraps an `Unpin` future and counts its polls in a shared counter.
 #[derive(Debug)]
