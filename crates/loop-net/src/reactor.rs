@@ -18,6 +18,33 @@
 //! - Other threads end a park by writing the `eventfd`, but only while the
 //!   loop is parked or about to park (the `parked` flag), so a running loop
 //!   is not slowed by a syscall per remote wake.
+//! - A registration belongs to the loop that was running when it was made
+//!   (its [`LoopId`]). [`Registration::poll_ready`] compares that with the
+//!   loop running now (one thread-local read) and panics with a message that
+//!   names the fix if they differ: only the registering loop's Reactor ever
+//!   wakes the task, so on another loop, or where no loop runs, it would
+//!   wait forever. Handles cannot move between loops yet.
+//!
+//! # A panicking waker
+//!
+//! Wakers are foreign code: a task's waker may come from another executor,
+//! a combinator or a test. The rule is that a panic in a waker the Reactor
+//! calls is contained, and the batch goes on:
+//!
+//! - [`dispatch`](Reactor::park) first records an event's readiness (both
+//!   directions, and whether they are closed), then wakes its waiters. With
+//!   edge-triggered epoll no second event may come for the same readiness,
+//!   so it must be recorded whatever a waker does.
+//! - Each wake runs under `catch_unwind`; after a panic the next waker of
+//!   the list, then the next event of the batch, are served as if nothing
+//!   happened. No `RefCell` is borrowed while a waker runs (the waiter list
+//!   is taken out first, each event copied out of the buffer), so a waker
+//!   that re-enters the Reactor finds it in order.
+//! - The panic is then *not* propagated into the loop: the process's panic
+//!   hook has already reported it (on stderr, by default) when it was
+//!   raised, and unwinding out of `park` would take the loop, and every task
+//!   in it, down for a fault in code that is not the loop's. A test that
+//!   wants to see such a panic installs its own hook.
 //!
 //! # Precision
 //!
@@ -33,14 +60,16 @@ use std::cell::{Cell, RefCell};
 use std::fmt;
 use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::panic::{self, AssertUnwindSafe};
 use std::rc::Rc;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll, Wake, Waker};
 use std::time::Duration;
 
-use loop_core::Park;
+use loop_core::{LoopId, Park};
 
+use crate::messages;
 use crate::sys::{set_nonblocking, syscall};
 
 /// The token of the eventfd: no slab slot has it.
@@ -75,23 +104,36 @@ struct IoState {
 }
 
 impl IoState {
-    /// Marks `dir` ready and wakes every task waiting on it.
-    fn set_ready(&self, dir: usize) {
-        self.ready[dir].set(true);
+    /// Takes the wakers waiting on `dir` and wakes each of them, the list's
+    /// borrow ended first: a waker that polls this fd again (loop-core's only
+    /// queue their task) finds it empty, not borrowed. Call it after the
+    /// readiness it reports is recorded.
+    ///
+    /// A waker that panics is contained (see the module docs): the others
+    /// are still woken, and the panic is not propagated.
+    fn wake_waiters(&self, dir: usize) {
         let mut waiters = std::mem::take(&mut *self.waiters[dir].borrow_mut());
         if waiters.is_empty() {
             return;
         }
-        // The list's borrow has ended: a waker that polls this fd again
-        // (loop-core's only queue their task) finds it empty, not borrowed.
         for waker in waiters.drain(..) {
-            waker.wake();
+            wake_contained(waker);
         }
         // Give the allocation back, so the next wait does not allocate.
         let mut slot = self.waiters[dir].borrow_mut();
         if slot.is_empty() {
             *slot = waiters;
         }
+    }
+}
+
+/// Wakes `waker`, catching a panic from it: the panic hook has already
+/// reported the panic, and the batch that called us must go on.
+#[inline]
+fn wake_contained(waker: Waker) {
+    if let Err(payload) = panic::catch_unwind(AssertUnwindSafe(|| waker.wake())) {
+        // Dropping the payload runs foreign code too: contain it as well.
+        let _ = panic::catch_unwind(AssertUnwindSafe(|| drop(payload)));
     }
 }
 
@@ -248,13 +290,20 @@ impl Reactor {
             index,
             fd,
             added: added.is_ok(),
+            home: LoopId::current(),
         };
         added.map(|_| registration)
     }
 
+    /// Records the readiness of the first `count` events of the last wait,
+    /// and wakes the tasks waiting for it.
+    ///
+    /// Every event is handled even if a waker panics (see the module docs).
+    /// No borrow is held while a waker runs: each event is copied out of the
+    /// buffer, and the slab's borrow ends before the wakes.
     fn dispatch(&self, count: usize) {
-        let events = self.events.borrow();
-        for event in &events[..count] {
+        for i in 0..count {
+            let event = self.events.borrow()[i];
             let token = event.u64;
             if token == UNPARK_TOKEN {
                 let mut buf = 0u64;
@@ -281,11 +330,20 @@ impl Reactor {
             if flags & error != 0 {
                 state.closed[1].set(true);
             }
-            if flags & (libc::EPOLLIN | libc::EPOLLRDHUP | error) != 0 {
-                state.set_ready(0);
+            // Both directions recorded before any waker runs.
+            let readable = flags & (libc::EPOLLIN | libc::EPOLLRDHUP | error) != 0;
+            let writable = flags & (libc::EPOLLOUT | error) != 0;
+            if readable {
+                state.ready[0].set(true);
             }
-            if flags & (libc::EPOLLOUT | error) != 0 {
-                state.set_ready(1);
+            if writable {
+                state.ready[1].set(true);
+            }
+            if readable {
+                state.wake_waiters(0);
+            }
+            if writable {
+                state.wake_waiters(1);
             }
         }
     }
@@ -462,6 +520,10 @@ pub struct Registration {
     index: u32,
     fd: RawFd,
     added: bool,
+    /// The loop that was running when the fd was registered (`None` for a
+    /// Reactor driven by hand, outside any loop): the only loop whose
+    /// Reactor wakes its waiters.
+    home: Option<LoopId>,
 }
 
 impl Registration {
@@ -472,7 +534,15 @@ impl Registration {
     /// that polls again before then is stored once, not once per poll: a
     /// waker that [`will_wake`](Waker::will_wake) the same task as a stored
     /// one is not added.
+    ///
+    /// # Panics
+    ///
+    /// When polled on another loop than the one that was running when the
+    /// fd was registered, or where no loop runs: its Reactor would never
+    /// wake the task there. The message names the fix.
+    #[inline]
     pub fn poll_ready(&self, dir: Direction, cx: &mut Context<'_>) -> Poll<()> {
+        self.check_loop();
         let i = dir as usize;
         if self.state.ready[i].get() {
             return Poll::Ready(());
@@ -482,6 +552,17 @@ impl Registration {
             waiters.push(cx.waker().clone());
         }
         Poll::Pending
+    }
+
+    /// Panics (naming the fix) unless the loop running on this thread is the
+    /// one the fd was registered on; see [`poll_ready`](Registration::poll_ready).
+    #[inline]
+    pub(crate) fn check_loop(&self) {
+        if let Some(home) = self.home
+            && !home.is_current()
+        {
+            wrong_loop(home);
+        }
     }
 
     /// Forgets that `dir` is ready: call it after the system call said `EAGAIN`.
@@ -529,6 +610,23 @@ impl Drop for Registration {
         }
         self.reactor.slots.borrow_mut()[self.index as usize].state = None;
         self.reactor.free.borrow_mut().push(self.index);
+    }
+}
+
+/// The panic of a registration used away from its loop: out of line, so the
+/// check in [`Registration::poll_ready`] stays a compare and a branch.
+#[cold]
+#[inline(never)]
+fn wrong_loop(home: LoopId) -> ! {
+    match LoopId::current() {
+        Some(current) => panic!(
+            "{} (the socket is registered with {home}, polled on {current})",
+            messages::WRONG_LOOP
+        ),
+        None => panic!(
+            "{} (the socket is registered with {home}, polled where no loop runs)",
+            messages::WRONG_LOOP
+        ),
     }
 }
 

@@ -13,6 +13,13 @@
 //!   are those too, so both behave the same.
 //! - Methods take `&self`: one task may read while another writes, and any
 //!   number may wait in the same direction; all are woken.
+//! - A socket is used on the loop it was created on; polled anywhere else it
+//!   panics, naming the fix (see the Reactor's module docs).
+//! - Cooperative budget: an operation about to try its system call first
+//!   spends one unit of the task's budget (`loop_core::poll_budget`), so a
+//!   task whose calls always complete at once still yields to the loop's
+//!   other tasks, timers and sockets every `loop_core::BUDGET` operations.
+//!   An operation known to wait (readiness not cached) spends nothing.
 //! - Inet addresses are `std::net::SocketAddr`; a Unix socket has its own
 //!   `_unix` methods taking a path and returning
 //!   `std::os::unix::net::SocketAddr`. An address of the wrong family is an
@@ -34,7 +41,7 @@ use std::rc::Rc;
 use std::sync::OnceLock;
 use std::task::{Context, Poll, ready};
 
-use loop_core::Loop;
+use loop_core::{Loop, poll_budget};
 
 use crate::addr;
 use crate::domain::{Domain, Type};
@@ -429,6 +436,13 @@ impl AioSocket {
         raw: *const libc::sockaddr,
         len: libc::socklen_t,
     ) -> io::Result<()> {
+        // As in `poll_io`: on its own loop only, and a connect that completes
+        // at once (UDP, Unix, or an error) spends budget.
+        poll_fn(|cx| {
+            self.registration.check_loop();
+            poll_budget(cx)
+        })
+        .await;
         // SAFETY: the caller's `raw` holds `len` valid bytes of a sockaddr
         // and outlives this call.
         match syscall!(connect(self.fd.as_raw_fd(), raw, len)) {
@@ -454,6 +468,12 @@ impl AioSocket {
 
     /// Runs `op`; on `EAGAIN`, forgets that `dir` is ready and stores the
     /// task's waker, to be woken when the Reactor sees `dir` ready again.
+    ///
+    /// Every socket operation that moves data or accepts goes through here,
+    /// so here are the two checks each one owes: the socket is used on its
+    /// own loop ([`Registration::poll_ready`] panics otherwise), and the task
+    /// has budget left for one more operation that completes at once
+    /// (`loop_core::poll_budget`; otherwise it yields first).
     pub(crate) fn poll_io<T>(
         &self,
         dir: Direction,
@@ -464,6 +484,11 @@ impl AioSocket {
             // Known not ready: wait for the Reactor, without a system call
             // that would only say `EAGAIN`.
             ready!(self.registration.poll_ready(dir, cx));
+            // The call may complete at once: spend a unit of the task's
+            // budget first, so a task whose calls always complete (a socket
+            // that always has data, an accept failing with `EMFILE`) still
+            // yields now and then. A call known to wait spends nothing.
+            ready!(poll_budget(cx));
             match op() {
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                     self.registration.clear_ready(dir);

@@ -219,6 +219,79 @@ fn a_socket_outside_a_running_loop_panics_naming_the_fix() {
     );
 }
 
+/// Runs `op` on `lp`, a loop other than the one its socket was made on, and
+/// returns the message it panics with (a hang fails the test after 3 s).
+fn message_on_the_wrong_loop<F: std::future::Future>(lp: &Loop, what: &str, op: F) -> String {
+    let panic = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        lp.run_task(async { drop(within(3, what, op).await) })
+    }))
+    .expect_err(what);
+    panic_message(panic)
+}
+
+#[test]
+fn a_socket_awaited_on_another_loop_panics_naming_the_fix() {
+    use loop_net::{TcpListener, TcpStream, UdpSocket, UnixStream};
+
+    let home = reactor_loop();
+    let (listener, client, server, udp, (unix_a, _unix_b), raw) = home.run_task(async {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let client = TcpStream::connect(listener.local_addr().unwrap())
+            .await
+            .unwrap();
+        let (server, _) = listener.accept().await.unwrap();
+        let udp = UdpSocket::bind("127.0.0.1:0").unwrap();
+        let raw = aiosocket().unwrap();
+        let pair = UnixStream::pair().unwrap();
+        (listener, client, server, udp, pair, raw)
+    });
+    let other = reactor_loop();
+    let mut buf = [0; 8];
+    let messages = [
+        message_on_the_wrong_loop(&other, "accept", listener.accept()),
+        message_on_the_wrong_loop(&other, "TcpStream::read", client.read(&mut buf)),
+        message_on_the_wrong_loop(&other, "an accepted stream's read", server.read(&mut buf)),
+        message_on_the_wrong_loop(&other, "recv_from", udp.recv_from(&mut buf)),
+        message_on_the_wrong_loop(&other, "UnixStream::read", unix_a.read(&mut buf)),
+        message_on_the_wrong_loop(&other, "connect", raw.connect(any_port())),
+    ];
+    for msg in messages {
+        assert!(msg.contains("another loop"), "{msg}");
+        assert!(
+            msg.contains("create the socket on the loop that uses it"),
+            "{msg}"
+        );
+    }
+    assert_eq!(other.run_task(async { 1 }), 1, "the other loop survives");
+    // On its own loop the socket still works.
+    let echoed = home.run_task(async {
+        client.write(b"ping").await.unwrap();
+        let n = within(10, "the read on its own loop", server.read(&mut buf))
+            .await
+            .unwrap();
+        buf[..n].to_vec()
+    });
+    assert_eq!(echoed, b"ping");
+}
+
+#[test]
+fn a_socket_polled_where_no_loop_runs_panics_naming_the_fix() {
+    let lp = reactor_loop();
+    let (a, _b) = lp.run_task(async { loop_net::UnixStream::pair().unwrap() });
+    let panic = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let mut buf = [0; 8];
+        let read = std::pin::pin!(a.read(&mut buf));
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        std::future::Future::poll(read, &mut cx)
+    }))
+    .expect_err("a read polled where no loop runs must panic, not wait forever");
+    let msg = panic_message(panic);
+    assert!(
+        msg.contains("create the socket on the loop that uses it"),
+        "{msg}"
+    );
+}
+
 #[test]
 fn peer_addr_and_local_addr_match_across_a_connection_with_nodelay_set() {
     let lp = reactor_loop();
