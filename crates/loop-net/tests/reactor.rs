@@ -5,7 +5,7 @@ mod util;
 
 use std::future::poll_fn;
 use std::io::{ErrorKind, Read, Write};
-use std::os::fd::AsRawFd;
+use std::os::fd::AsFd;
 use std::os::unix::net::UnixStream;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -47,7 +47,8 @@ fn task_waiting_for_readability_is_woken_by_a_write_from_another_thread() {
     let start = cpu_time();
     let got = lp.run_task(async {
         let reactor: Rc<Reactor> = Loop::current().park::<Reactor>().unwrap();
-        let reg = Reactor::register(&reactor, b.as_raw_fd()).unwrap();
+        // SAFETY: `b` outlives `reg`, dropped at the end of this task.
+        let reg = unsafe { Reactor::register(&reactor, b.as_fd()) }.unwrap();
         let mut buf = [0u8; 16];
         for _ in 0..1000 {
             match (&b).read(&mut buf) {
@@ -106,16 +107,17 @@ fn remote_wake_ends_an_unbounded_park() {
 fn reregistering_a_reused_fd_number_reports_only_its_current_readiness() {
     let reactor = Rc::new(Reactor::new().unwrap());
     let (mut a, b) = UnixStream::pair().unwrap();
-    let fd = b.as_raw_fd();
     let waker = std::task::Waker::noop();
     let mut cx = std::task::Context::from_waker(waker);
 
-    let first = Reactor::register(&reactor, fd).unwrap();
+    // SAFETY: `b` outlives both registrations.
+    let first = unsafe { Reactor::register(&reactor, b.as_fd()) }.unwrap();
     reactor.park(Some(Duration::ZERO));
     assert!(first.poll_ready(Direction::Read, &mut cx).is_pending());
     drop(first);
 
-    let second = Reactor::register(&reactor, fd).unwrap();
+    // SAFETY: as above.
+    let second = unsafe { Reactor::register(&reactor, b.as_fd()) }.unwrap();
     reactor.park(Some(Duration::ZERO));
     assert!(second.poll_ready(Direction::Read, &mut cx).is_pending());
     assert!(second.poll_ready(Direction::Write, &mut cx).is_ready());
@@ -128,7 +130,8 @@ fn reregistering_a_reused_fd_number_reports_only_its_current_readiness() {
 fn a_task_polling_the_same_direction_again_and_again_is_woken_once() {
     let reactor = Rc::new(Reactor::new().unwrap());
     let (mut a, b) = UnixStream::pair().unwrap();
-    let reg = Reactor::register(&reactor, b.as_raw_fd()).unwrap();
+    // SAFETY: `b` outlives `reg`.
+    let reg = unsafe { Reactor::register(&reactor, b.as_fd()) }.unwrap();
     reactor.park(Some(Duration::ZERO)); // the registration's first events
     let counter = Arc::new(CountingWaker::default());
     let waker = Waker::from(counter.clone());
@@ -151,7 +154,8 @@ fn a_task_polling_the_same_direction_again_and_again_is_woken_once() {
 fn every_task_waiting_in_one_direction_is_woken() {
     let reactor = Rc::new(Reactor::new().unwrap());
     let (mut a, b) = UnixStream::pair().unwrap();
-    let reg = Reactor::register(&reactor, b.as_raw_fd()).unwrap();
+    // SAFETY: `b` outlives `reg`.
+    let reg = unsafe { Reactor::register(&reactor, b.as_fd()) }.unwrap();
     reactor.park(Some(Duration::ZERO));
     let counters: Vec<Arc<CountingWaker>> = (0..10).map(|_| Arc::default()).collect();
     for _ in 0..3 {
