@@ -79,15 +79,6 @@ impl Args {
     }
 }
 
-/// Sends all of `buf`, waiting for room in the socket as often as needed.
-async fn send_all(conn: &AioSocket, mut buf: &[u8]) -> io::Result<()> {
-    while !buf.is_empty() {
-        let n = conn.send(buf).await?;
-        buf = &buf[n..];
-    }
-    Ok(())
-}
-
 /// Receives exactly `buf.len()` bytes.
 async fn recv_exact(conn: &AioSocket, buf: &mut [u8]) -> io::Result<()> {
     let mut filled = 0;
@@ -110,7 +101,7 @@ async fn ping_pong(conn: AioSocket, size: usize, end: Instant) -> io::Result<Vec
         if start >= end {
             return Ok(latencies);
         }
-        send_all(&conn, &message).await?;
+        conn.send_all(&message).await?;
         recv_exact(&conn, &mut reply).await?;
         let done = Instant::now();
         if done <= end {
@@ -133,7 +124,7 @@ async fn stream(conn: AioSocket, size: usize, end: Instant) -> io::Result<Vec<Du
             while Instant::now() < end {
                 let permit = in_flight.acquire().await;
                 sent.borrow_mut().push_back((Instant::now(), permit));
-                send_all(&conn, &message).await?;
+                conn.send_all(&message).await?;
             }
             // The server closes after echoing the rest: the reader sees EOF.
             conn.shutdown(std::net::Shutdown::Write)

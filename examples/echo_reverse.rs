@@ -8,7 +8,7 @@
 use std::io;
 use std::net::SocketAddr;
 
-use goldiloop::net::{AioSocket, aiosocket};
+use goldiloop::net::{AioSocket, SockAddr, aiosocket};
 use goldiloop::{Loop, spawn};
 
 async fn server_coro(server: AioSocket) -> io::Result<()> {
@@ -22,7 +22,7 @@ async fn server_coro(server: AioSocket) -> io::Result<()> {
     Ok(())
 }
 
-async fn client_coro(addr: SocketAddr) -> io::Result<()> {
+async fn client_coro(addr: SockAddr) -> io::Result<()> {
     let client = aiosocket()?;
     client.connect(addr).await?;
     client.send(b"Hello World!").await?;
@@ -42,7 +42,7 @@ pub(crate) fn main() -> io::Result<()> {
         // bind and listen never block: the server is ready before the client
         // connects. Port 0 lets the kernel pick a free port.
         let server = aiosocket()?;
-        server.bind("127.0.0.1:0".parse().unwrap())?;
+        server.bind(SocketAddr::from(([127, 0, 0, 1], 0)))?;
         server.listen(128)?;
         let addr = server.local_addr()?;
         let server = spawn(server_coro(server));

@@ -22,15 +22,6 @@ use goldiloop::{Loop, spawn};
 /// Bytes received (and sent back) at most per system call.
 const BUF: usize = 8 * 1024;
 
-/// Sends all of `buf`, waiting for room in the socket as often as needed.
-async fn send_all(conn: &AioSocket, mut buf: &[u8]) -> io::Result<()> {
-    while !buf.is_empty() {
-        let n = conn.send(buf).await?;
-        buf = &buf[n..];
-    }
-    Ok(())
-}
-
 /// Echoes everything the client sends until it closes its side.
 async fn echo(conn: AioSocket) -> io::Result<()> {
     let mut buf = [0; BUF];
@@ -39,7 +30,7 @@ async fn echo(conn: AioSocket) -> io::Result<()> {
         if n == 0 {
             return Ok(());
         }
-        send_all(&conn, &buf[..n]).await?;
+        conn.send_all(&buf[..n]).await?;
     }
 }
 

@@ -24,15 +24,6 @@ mod http;
 
 use http::{BUF, TOO_LARGE, answer};
 
-/// Sends all of `buf`, waiting for room in the socket as often as needed.
-async fn send_all(conn: &AioSocket, mut buf: &[u8]) -> io::Result<()> {
-    while !buf.is_empty() {
-        let n = conn.send(buf).await?;
-        buf = &buf[n..];
-    }
-    Ok(())
-}
-
 /// Answers the requests on one connection until either side closes it.
 async fn serve(conn: AioSocket) -> io::Result<()> {
     let mut buf = [0; BUF];
@@ -46,9 +37,9 @@ async fn serve(conn: AioSocket) -> io::Result<()> {
         len += n;
         let (start, open) = answer(&buf[..len], &mut out);
         if start == 0 && len == BUF {
-            return send_all(&conn, TOO_LARGE).await;
+            return conn.send_all(TOO_LARGE).await;
         }
-        send_all(&conn, &out).await?;
+        conn.send_all(&out).await?;
         out.clear();
         if !open {
             return Ok(());

@@ -85,7 +85,9 @@ fn sockets_work_on_the_facade_loop() {
     use goldiloop::net::{AioSocket, Domain, Type};
     let echoed = run(async {
         let listener = AioSocket::new(Domain::IPV4, Type::STREAM).unwrap();
-        listener.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+        listener
+            .bind("127.0.0.1:0".parse::<std::net::SocketAddr>().unwrap())
+            .unwrap();
         listener.listen(8).unwrap();
         let addr = listener.local_addr().unwrap();
         let server = spawn(async move {

@@ -8,9 +8,10 @@
 //!   (an `eventfd`).
 //! - [`AioSocket`] and [`aiosocket()`] are the talk's socket: `bind`,
 //!   `listen`, `accept`, `connect`, `recv`, `send` and the rest, IPv4, IPv6
-//!   or Unix ([`Domain`]), stream or datagram ([`Type`]). Each call tries the
-//!   system call first and, only on `EAGAIN`, parks its task until the
-//!   Reactor sees the socket ready.
+//!   or Unix ([`Domain`]), stream or datagram ([`Type`]), with one address
+//!   type for every family ([`SockAddr`]). Each call tries the system call
+//!   first and, only on `EAGAIN`, parks its task until the Reactor sees the
+//!   socket ready.
 //! - The typed layer Rust users expect: [`TcpListener`], [`TcpStream`],
 //!   [`UdpSocket`], [`UnixListener`], [`UnixStream`]. Host names are looked
 //!   up without blocking the loop ([`ToSocketAddrs`]). The stream types
@@ -19,7 +20,10 @@
 //! Every fd is non-blocking and close-on-exec, writes never raise `SIGPIPE`,
 //! `EINTR` is retried, and kernel errors come back as `io::Error`s that
 //! leave the loop running. Creating a socket on a loop without a Reactor
-//! panics with a message that says how to build one.
+//! panics with a message that says how to build one; so does awaiting a
+//! socket on another loop than its own. Socket calls that complete at once
+//! spend the task's cooperative budget (`loop_core::poll_budget`), so a
+//! task that always finds its socket ready still lets others run.
 //!
 //! # Examples
 //!
@@ -58,16 +62,20 @@ mod io;
 mod messages;
 mod options;
 mod reactor;
+mod registration;
 mod resolve;
 mod socket;
 mod sys;
 mod tcp;
 mod transfer;
+mod typed;
 mod udp;
 mod unix;
 
+pub use addr::SockAddr;
 pub use domain::{Domain, Type};
-pub use reactor::{Direction, Reactor, Registration};
+pub use reactor::Reactor;
+pub use registration::{Direction, Registration};
 pub use resolve::ToSocketAddrs;
 pub use socket::{AioSocket, aiosocket};
 pub use tcp::{TcpListener, TcpStream};

@@ -15,3 +15,10 @@ pub(crate) const NO_LOOP: &str = "goldiloop: a socket was created outside a runn
 /// `FromRawFd` failed to adopt the fd (the error follows the message).
 pub(crate) const FROM_RAW_FD: &str = "goldiloop: `AioSocket::from_raw_fd` could not adopt the fd; \
      use `AioSocket::from_fd`, which returns the error instead of panicking";
+
+/// A socket polled on another loop than the one it was created on (or where
+/// no loop runs): its Reactor would never wake it there.
+pub(crate) const WRONG_LOOP: &str = "goldiloop: a socket was awaited on another loop than the one \
+     it was created on (or where no loop runs), where its Reactor can never wake it, so it would \
+     wait forever; create the socket on the loop that uses it; handles cannot move between loops \
+     yet";

@@ -3,8 +3,11 @@
 //! # Design
 //!
 //! - Each fd is registered once, edge-triggered, for its whole life
-//!   ([`Reactor::register`] returns a [`Registration`]; dropping it
-//!   deregisters).
+//!   ([`Reactor::register`] returns a [`Registration`], defined with the
+//!   per-fd state in `registration.rs`; dropping it deregisters). The fd is
+//!   removed from the epoll set by number when the registration drops, so
+//!   `register` is an `unsafe fn`: its caller promises the fd stays open
+//!   until then, and says how at the call site.
 //! - The epoll token is `index << 32 | generation` of a slot in a slab: a later
 //!   socket that reuses the same fd number, or the same slot, gets another
 //!   token, so a stale event can never be mistaken for it.
@@ -18,6 +21,35 @@
 //! - Other threads end a park by writing the `eventfd`, but only while the
 //!   loop is parked or about to park (the `parked` flag), so a running loop
 //!   is not slowed by a syscall per remote wake.
+//! - A registration belongs to the loop that was running when it was made
+//!   (its [`LoopId`](loop_core::LoopId)). [`Registration::poll_ready`]
+//!   compares that with the loop running now (one thread-local read) and
+//!   panics with a message that names the fix if they differ: only the
+//!   registering loop's Reactor ever wakes the task, so on another loop, or
+//!   where no loop runs, it would wait forever. Handles cannot move between
+//!   loops yet. (A Reactor driven by hand, outside any loop, registers for
+//!   no loop, and its registrations are not checked.)
+//!
+//! # A panicking waker
+//!
+//! Wakers are foreign code: a task's waker may come from another executor,
+//! a combinator or a test. The rule is that a panic in a waker the Reactor
+//! calls is contained, and the batch goes on:
+//!
+//! - [`dispatch`](Reactor::park) first records an event's readiness (both
+//!   directions, and whether they are closed), then wakes its waiters. With
+//!   edge-triggered epoll no second event may come for the same readiness,
+//!   so it must be recorded whatever a waker does.
+//! - Each wake runs under `catch_unwind`; after a panic the next waker of
+//!   the list, then the next event of the batch, are served as if nothing
+//!   happened. No `RefCell` is borrowed while a waker runs (the waiter list
+//!   is taken out first, each event copied out of the buffer), so a waker
+//!   that re-enters the Reactor finds it in order.
+//! - The panic is then *not* propagated into the loop: the process's panic
+//!   hook has already reported it (on stderr, by default) when it was
+//!   raised, and unwinding out of `park` would take the loop, and every task
+//!   in it, down for a fault in code that is not the loop's. A test that
+//!   wants to see such a panic installs its own hook.
 //!
 //! # Precision
 //!
@@ -32,15 +64,16 @@
 use std::cell::{Cell, RefCell};
 use std::fmt;
 use std::io;
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
 use std::rc::Rc;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::task::{Context, Poll, Wake, Waker};
+use std::task::{Wake, Waker};
 use std::time::Duration;
 
 use loop_core::Park;
 
+use crate::registration::{IoState, Registration};
 use crate::sys::{set_nonblocking, syscall};
 
 /// The token of the eventfd: no slab slot has it.
@@ -51,49 +84,6 @@ const EVENTS: usize = 256;
 /// Set once `epoll_pwait2` said `ENOSYS` (or `EPERM` from a seccomp filter):
 /// from then on, timed parks use `epoll_wait` with rounded-up milliseconds.
 static NO_PWAIT2: AtomicBool = AtomicBool::new(false);
-
-/// A direction of readiness.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Direction {
-    /// Readable (or hung up, or in error).
-    Read,
-    /// Writable (or in error).
-    Write,
-}
-
-/// Readiness and waiters of one registered fd.
-#[derive(Default)]
-struct IoState {
-    ready: [Cell<bool>; 2],
-    /// Set for good once epoll reports the direction closed (end of stream,
-    /// hang-up or error): no later edge may come for it, so a short read or
-    /// write must not clear its readiness (only `EAGAIN` does). A socket not
-    /// yet connected also reports a hang-up; that only costs it this
-    /// shortcut.
-    closed: [Cell<bool>; 2],
-    waiters: [RefCell<Vec<Waker>>; 2],
-}
-
-impl IoState {
-    /// Marks `dir` ready and wakes every task waiting on it.
-    fn set_ready(&self, dir: usize) {
-        self.ready[dir].set(true);
-        let mut waiters = std::mem::take(&mut *self.waiters[dir].borrow_mut());
-        if waiters.is_empty() {
-            return;
-        }
-        // The list's borrow has ended: a waker that polls this fd again
-        // (loop-core's only queue their task) finds it empty, not borrowed.
-        for waker in waiters.drain(..) {
-            waker.wake();
-        }
-        // Give the allocation back, so the next wait does not allocate.
-        let mut slot = self.waiters[dir].borrow_mut();
-        if slot.is_empty() {
-            *slot = waiters;
-        }
-    }
-}
 
 struct Slot {
     generation: u32,
@@ -189,28 +179,41 @@ impl Reactor {
     }
 
     /// Registers `fd` (edge-triggered, both directions) until the returned
-    /// [`Registration`] is dropped; the fd must stay open until then.
+    /// [`Registration`] is dropped.
+    ///
+    /// The registration belongs to the loop running on this thread, if any
+    /// (see [`Registration::poll_ready`]).
+    ///
+    /// # Safety
+    ///
+    /// `fd` must stay open until the returned [`Registration`] is dropped:
+    /// dropping it removes the fd from the epoll set by number, which would
+    /// remove another file that took the number (or fail) if it was closed
+    /// first. (Sockets keep this promise by declaring their registration
+    /// before their `OwnedFd`.)
     ///
     /// # Errors
     ///
-    /// The kernel's error from `epoll_ctl`: `EBADF` for a closed fd, `EPERM`
-    /// for a file that epoll cannot watch (a regular file), `EEXIST` for an
-    /// fd already registered with this reactor.
+    /// The kernel's error from `epoll_ctl`: `EPERM` for a file that epoll
+    /// cannot watch (a regular file), `EEXIST` for an fd already registered
+    /// with this reactor.
     ///
     /// # Examples
     ///
     /// ```
-    /// use std::os::fd::AsRawFd;
+    /// use std::os::fd::AsFd;
     /// use std::rc::Rc;
     /// use loop_net::Reactor;
     ///
     /// let reactor = Rc::new(Reactor::new()?);
     /// let socket = std::net::UdpSocket::bind("127.0.0.1:0")?;
-    /// let registration = Reactor::register(&reactor, socket.as_raw_fd())?;
+    /// // SAFETY: `socket` outlives the registration, dropped first.
+    /// let registration = unsafe { Reactor::register(&reactor, socket.as_fd())? };
     /// drop(registration);
     /// # Ok::<(), std::io::Error>(())
     /// ```
-    pub fn register(this: &Rc<Reactor>, fd: RawFd) -> io::Result<Registration> {
+    pub unsafe fn register(this: &Rc<Reactor>, fd: BorrowedFd<'_>) -> io::Result<Registration> {
+        let fd = fd.as_raw_fd();
         let state = Rc::new(IoState::default());
         let (index, generation) = {
             let mut slots = this.slots.borrow_mut();
@@ -234,27 +237,51 @@ impl Reactor {
             events: (libc::EPOLLIN | libc::EPOLLOUT | libc::EPOLLRDHUP | libc::EPOLLET) as u32,
             u64: token,
         };
-        // SAFETY: the epoll fd is open for the reactor's life, and `event` is
-        // a valid epoll_event; a bad `fd` is reported as EBADF.
+        // SAFETY: the epoll fd is open for the reactor's life, `fd` is open
+        // (it was borrowed), and `event` is a valid epoll_event.
         let added = syscall!(epoll_ctl(
             this.epoll.as_raw_fd(),
             libc::EPOLL_CTL_ADD,
             fd,
             &mut event
         ));
-        let registration = Registration {
-            reactor: this.clone(),
-            state,
-            index,
-            fd,
-            added: added.is_ok(),
-        };
+        // Made even on failure: dropping it frees the slot.
+        // SAFETY: our caller keeps `fd` open until the registration is dropped.
+        let registration =
+            unsafe { Registration::new(this.clone(), state, index, fd, added.is_ok()) };
         added.map(|_| registration)
     }
 
+    /// Undoes [`register`](Reactor::register): removes `fd` from the epoll
+    /// set (if `added`) and frees slot `index`, whose generation then tells
+    /// any event still queued for it to be ignored.
+    ///
+    /// # Safety
+    ///
+    /// `fd` is the open fd registered in slot `index`.
+    pub(crate) unsafe fn deregister(&self, index: u32, fd: RawFd, added: bool) {
+        if added {
+            // SAFETY: the epoll fd is open; our caller promises `fd` is open.
+            let _ = syscall!(epoll_ctl(
+                self.epoll.as_raw_fd(),
+                libc::EPOLL_CTL_DEL,
+                fd,
+                std::ptr::null_mut()
+            ));
+        }
+        self.slots.borrow_mut()[index as usize].state = None;
+        self.free.borrow_mut().push(index);
+    }
+
+    /// Records the readiness of the first `count` events of the last wait,
+    /// and wakes the tasks waiting for it.
+    ///
+    /// Every event is handled even if a waker panics (see the module docs).
+    /// No borrow is held while a waker runs: each event is copied out of the
+    /// buffer, and the slab's borrow ends before the wakes.
     fn dispatch(&self, count: usize) {
-        let events = self.events.borrow();
-        for event in &events[..count] {
+        for i in 0..count {
+            let event = self.events.borrow()[i];
             let token = event.u64;
             if token == UNPARK_TOKEN {
                 let mut buf = 0u64;
@@ -281,11 +308,20 @@ impl Reactor {
             if flags & error != 0 {
                 state.closed[1].set(true);
             }
-            if flags & (libc::EPOLLIN | libc::EPOLLRDHUP | error) != 0 {
-                state.set_ready(0);
+            // Both directions recorded before any waker runs.
+            let readable = flags & (libc::EPOLLIN | libc::EPOLLRDHUP | error) != 0;
+            let writable = flags & (libc::EPOLLOUT | error) != 0;
+            if readable {
+                state.ready[0].set(true);
             }
-            if flags & (libc::EPOLLOUT | error) != 0 {
-                state.set_ready(1);
+            if writable {
+                state.ready[1].set(true);
+            }
+            if readable {
+                state.wake_waiters(0);
+            }
+            if writable {
+                state.wake_waiters(1);
             }
         }
     }
@@ -452,93 +488,6 @@ impl Wake for Unparker {
 
     fn wake_by_ref(self: &Arc<Self>) {
         self.unpark();
-    }
-}
-
-/// An fd's registration with a [`Reactor`]; dropping it deregisters the fd.
-pub struct Registration {
-    reactor: Rc<Reactor>,
-    state: Rc<IoState>,
-    index: u32,
-    fd: RawFd,
-    added: bool,
-}
-
-impl Registration {
-    /// `Ready` if `dir` is known ready; otherwise stores the task's waker
-    /// and returns `Pending`.
-    ///
-    /// Every task waiting on `dir` is woken when it becomes ready. A task
-    /// that polls again before then is stored once, not once per poll: a
-    /// waker that [`will_wake`](Waker::will_wake) the same task as a stored
-    /// one is not added.
-    pub fn poll_ready(&self, dir: Direction, cx: &mut Context<'_>) -> Poll<()> {
-        let i = dir as usize;
-        if self.state.ready[i].get() {
-            return Poll::Ready(());
-        }
-        let mut waiters = self.state.waiters[i].borrow_mut();
-        if !waiters.iter().any(|w| w.will_wake(cx.waker())) {
-            waiters.push(cx.waker().clone());
-        }
-        Poll::Pending
-    }
-
-    /// Forgets that `dir` is ready: call it after the system call said `EAGAIN`.
-    pub fn clear_ready(&self, dir: Direction) {
-        self.state.ready[dir as usize].set(false);
-    }
-
-    /// Forgets that `dir` is ready after a short read or write on a stream
-    /// socket (the kernel had no more to give or no more room for now, and
-    /// reports the next change as a new edge), unless epoll reported the
-    /// direction closed: then no edge may come again, and the next call
-    /// must be tried to see the end of stream or the error.
-    pub(crate) fn clear_ready_after_short(&self, dir: Direction) {
-        let i = dir as usize;
-        if !self.state.closed[i].get() {
-            self.state.ready[i].set(false);
-        }
-    }
-
-    /// Marks both directions ready without an event: for a socket just
-    /// created or accepted, whose first system call should be tried at once
-    /// (epoll reports a registration's initial state only at the next park).
-    pub(crate) fn assume_ready(&self) {
-        self.state.ready[0].set(true);
-        self.state.ready[1].set(true);
-    }
-
-    /// The reactor this fd is registered with.
-    pub(crate) fn reactor(&self) -> &Rc<Reactor> {
-        &self.reactor
-    }
-}
-
-impl Drop for Registration {
-    fn drop(&mut self) {
-        if self.added {
-            // SAFETY: the epoll fd is open; the caller of `register` keeps
-            // `fd` open until this registration is dropped.
-            let _ = syscall!(epoll_ctl(
-                self.reactor.epoll.as_raw_fd(),
-                libc::EPOLL_CTL_DEL,
-                self.fd,
-                std::ptr::null_mut()
-            ));
-        }
-        self.reactor.slots.borrow_mut()[self.index as usize].state = None;
-        self.reactor.free.borrow_mut().push(self.index);
-    }
-}
-
-impl fmt::Debug for Registration {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Registration")
-            .field("fd", &self.fd)
-            .field("readable", &self.state.ready[0].get())
-            .field("writable", &self.state.ready[1].get())
-            .finish()
     }
 }
 

@@ -249,6 +249,30 @@ fn look_up_elsewhere(
     }))
 }
 
+/// The error for a name that resolved to no address at all.
+pub(crate) fn no_addresses() -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidInput,
+        "could not resolve to any addresses",
+    )
+}
+
+/// Calls `f` on each address in turn until one succeeds; the last error
+/// otherwise.
+pub(crate) fn each_addr<T>(
+    addrs: Vec<SocketAddr>,
+    mut f: impl FnMut(SocketAddr) -> io::Result<T>,
+) -> io::Result<T> {
+    let mut last = None;
+    for addr in addrs {
+        match f(addr) {
+            Ok(value) => return Ok(value),
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(last.unwrap_or_else(no_addresses))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

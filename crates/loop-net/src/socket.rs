@@ -13,9 +13,17 @@
 //!   are those too, so both behave the same.
 //! - Methods take `&self`: one task may read while another writes, and any
 //!   number may wait in the same direction; all are woken.
-//! - Inet addresses are `std::net::SocketAddr`; a Unix socket has its own
-//!   `_unix` methods taking a path and returning
-//!   `std::os::unix::net::SocketAddr`. An address of the wrong family is an
+//! - A socket is used on the loop it was created on; polled anywhere else it
+//!   panics, naming the fix (see the Reactor's module docs).
+//! - Cooperative budget: an operation about to try its system call first
+//!   spends one unit of the task's budget (`loop_core::poll_budget`), so a
+//!   task whose calls always complete at once still yields to the loop's
+//!   other tasks, timers and sockets every `loop_core::BUDGET` operations.
+//!   An operation known to wait (readiness not cached) spends nothing.
+//! - One address type for every family, [`SockAddr`]: `bind` and `connect`
+//!   take anything that converts into one (a `std::net::SocketAddr`, or
+//!   `SockAddr::unix(path)`), `accept`, `local_addr` and `peer_addr` return
+//!   one. An address of another family than the socket's is an
 //!   `InvalidInput` error, found before any system call.
 //!
 //! This file holds the socket's life (create, adopt, bind, listen, accept,
@@ -25,21 +33,19 @@
 use std::fmt;
 use std::future::poll_fn;
 use std::io;
-use std::mem::{self, ManuallyDrop};
-use std::net::SocketAddr;
+use std::mem;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, IntoRawFd, OwnedFd, RawFd};
-use std::os::unix::net::{SocketAddr as UnixSocketAddr, UnixStream as StdUnixStream};
-use std::path::Path;
 use std::rc::Rc;
 use std::sync::OnceLock;
 use std::task::{Context, Poll, ready};
 
-use loop_core::Loop;
+use loop_core::{Loop, poll_budget};
 
-use crate::addr;
+use crate::addr::{self, SockAddr};
 use crate::domain::{Domain, Type};
 use crate::messages;
-use crate::reactor::{Direction, Reactor, Registration};
+use crate::reactor::Reactor;
+use crate::registration::{Direction, Registration};
 use crate::sys::{set_nonblocking, syscall};
 
 /// A non-blocking, close-on-exec socket registered with the current loop's
@@ -57,13 +63,14 @@ use crate::sys::{set_nonblocking, syscall};
 /// The talk's client and server, on one loop:
 ///
 /// ```
+/// use std::net::SocketAddr;
 /// use loop_core::Loop;
 /// use loop_net::{aiosocket, Reactor};
 ///
 /// let lp = Loop::with_park(Reactor::new()?);
 /// lp.run_task(async {
 ///     let server = aiosocket()?;
-///     server.bind("127.0.0.1:0".parse().unwrap())?;
+///     server.bind(SocketAddr::from(([127, 0, 0, 1], 0)))?;
 ///     server.listen(16)?;
 ///     let addr = server.local_addr()?;
 ///     let client = aiosocket()?;
@@ -102,14 +109,15 @@ pub struct AioSocket {
 /// # Examples
 ///
 /// ```
+/// use std::net::SocketAddr;
 /// use loop_core::Loop;
 /// use loop_net::{aiosocket, Reactor};
 ///
 /// let lp = Loop::with_park(Reactor::new()?);
 /// let port = lp.run_task(async {
 ///     let socket = aiosocket()?;
-///     socket.bind("127.0.0.1:0".parse().unwrap())?;
-///     Ok::<_, std::io::Error>(socket.local_addr()?.port())
+///     socket.bind(SocketAddr::from(([127, 0, 0, 1], 0)))?;
+///     Ok::<_, std::io::Error>(socket.local_addr()?.as_socket().unwrap().port())
 /// })?;
 /// assert_ne!(port, 0);
 /// # Ok::<(), std::io::Error>(())
@@ -208,7 +216,7 @@ impl AioSocket {
     /// let addr = std_socket.local_addr()?;
     /// lp.run_task(async move {
     ///     let socket = AioSocket::from_fd(OwnedFd::from(std_socket))?;
-    ///     assert_eq!(socket.local_addr()?, addr);
+    ///     assert_eq!(socket.local_addr()?.as_socket(), Some(addr));
     ///     Ok::<(), std::io::Error>(())
     /// })?;
     /// # Ok::<(), std::io::Error>(())
@@ -216,16 +224,8 @@ impl AioSocket {
     #[track_caller]
     pub fn from_fd(fd: OwnedFd) -> io::Result<AioSocket> {
         let reactor = current_reactor();
-        // SAFETY: an all-zero sockaddr_storage is a valid value.
-        let mut storage: libc::sockaddr_storage = unsafe { mem::zeroed() };
-        let mut len = mem::size_of_val(&storage) as libc::socklen_t;
-        // SAFETY: `storage` has room for `len` bytes. Even an unbound socket
-        // reports its family.
-        syscall!(getsockname(
-            fd.as_raw_fd(),
-            (&raw mut storage).cast(),
-            &mut len
-        ))?;
+        // Even an unbound socket reports its family.
+        let domain = addr::local_addr(fd.as_fd())?.domain();
         let mut ty: libc::c_int = 0;
         let mut ty_len = mem::size_of_val(&ty) as libc::socklen_t;
         // SAFETY: `ty` has room for `ty_len` bytes.
@@ -237,7 +237,6 @@ impl AioSocket {
             &mut ty_len
         ))?;
         set_nonblocking(fd.as_raw_fd())?;
-        let domain = Domain(storage.ss_family.into());
         AioSocket::register(&reactor, fd, domain, ty == libc::SOCK_STREAM)
     }
 
@@ -247,7 +246,9 @@ impl AioSocket {
         domain: Domain,
         stream: bool,
     ) -> io::Result<AioSocket> {
-        let registration = Reactor::register(reactor, fd.as_raw_fd())?;
+        // SAFETY: the socket owns `fd` and declares `registration` before
+        // it, so the registration is dropped before the fd is closed.
+        let registration = unsafe { Reactor::register(reactor, fd.as_fd())? };
         registration.assume_ready();
         Ok(AioSocket {
             registration,
@@ -262,35 +263,44 @@ impl AioSocket {
         self.domain
     }
 
-    /// Binds the socket to `addr`; never blocks.
+    /// Binds the socket to `addr`: an IP address and port (a
+    /// `std::net::SocketAddr` converts), or a Unix path
+    /// ([`SockAddr::unix`]; the file must not exist yet, and dropping the
+    /// socket does not remove it). Never blocks.
     ///
     /// # Errors
     ///
-    /// `AddrInUse`, `AddrNotAvailable`, `PermissionDenied`, or
-    /// `InvalidInput` for an address of another family than the socket's
-    /// (checked before the system call).
-    pub fn bind(&self, addr: SocketAddr) -> io::Result<()> {
+    /// `AddrInUse` (for a path: the file exists), `AddrNotAvailable`,
+    /// `NotFound` (a path's directory does not exist), `PermissionDenied`,
+    /// or `InvalidInput` for an address of another family than the
+    /// socket's (checked before the system call).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::net::SocketAddr;
+    /// use loop_core::Loop;
+    /// use loop_net::{AioSocket, Domain, Reactor, SockAddr, Type, aiosocket};
+    ///
+    /// let path = std::env::temp_dir().join(format!("loop-net-bind-{}.sock", std::process::id()));
+    /// let lp = Loop::with_park(Reactor::new()?);
+    /// lp.run_task(async {
+    ///     let inet = aiosocket()?;
+    ///     inet.bind("127.0.0.1:0".parse::<SocketAddr>().unwrap())?;
+    ///     let unix = AioSocket::new(Domain::UNIX, Type::STREAM)?;
+    ///     unix.bind(SockAddr::unix(&path)?)?;
+    ///     assert_eq!(unix.local_addr()?.as_pathname(), Some(path.as_path()));
+    ///     Ok::<(), std::io::Error>(())
+    /// })?;
+    /// std::fs::remove_file(&path)?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn bind(&self, addr: impl Into<SockAddr>) -> io::Result<()> {
+        let addr = addr.into();
         self.check_family(&addr)?;
-        let (raw, len) = addr::to_raw(addr);
-        // SAFETY: `raw` holds `len` valid bytes of a sockaddr.
-        syscall!(bind(self.fd.as_raw_fd(), (&raw const raw).cast(), len)).map(drop)
-    }
-
-    /// Binds a Unix socket to the file `path`, which must not exist yet;
-    /// never blocks. Dropping the socket does not remove the file.
-    ///
-    /// # Errors
-    ///
-    /// `AddrInUse` if `path` exists, `NotFound` if its directory does not,
-    /// `PermissionDenied`, `InvalidInput` for a path with a NUL byte or
-    /// longer than 107 bytes, or on a socket that is not a Unix socket.
-    pub fn bind_unix(&self, path: impl AsRef<Path>) -> io::Result<()> {
-        if self.domain != Domain::UNIX {
-            return Err(wrong_family("bind_unix", "bind"));
-        }
-        let (raw, len) = addr::unix_to_raw(path.as_ref())?;
-        // SAFETY: `raw` holds `len` valid bytes of a sockaddr_un.
-        syscall!(bind(self.fd.as_raw_fd(), (&raw const raw).cast(), len)).map(drop)
+        // SAFETY: `addr` holds `addr.len()` bytes of a sockaddr, and is
+        // borrowed for the call.
+        syscall!(bind(self.fd.as_raw_fd(), addr.as_ptr(), addr.len())).map(drop)
     }
 
     /// Marks the socket as accepting connections, with room for `backlog`
@@ -304,7 +314,8 @@ impl AioSocket {
         syscall!(listen(self.fd.as_raw_fd(), backlog)).map(drop)
     }
 
-    /// Waits for a connection and returns its socket and the peer's address.
+    /// Waits for a connection and returns its socket and the peer's address
+    /// (for a Unix socket, usually unnamed: clients seldom bind).
     ///
     /// The new socket is registered with the same Reactor as the listener.
     ///
@@ -314,13 +325,13 @@ impl AioSocket {
     /// `ENFILE`) the error is returned at once and the connection stays
     /// queued: the listener accepts it once fds are freed. A caller that
     /// retries in a loop should wait a little between attempts, as nothing
-    /// tells the loop when fds are freed. `InvalidInput` on a Unix socket
-    /// (use [`accept_unix`](AioSocket::accept_unix)), before accepting.
+    /// tells the loop when fds are freed (the cooperative budget keeps such
+    /// a loop from starving the others, but not from burning CPU).
     ///
     /// # Cancellation
     ///
     /// Dropping the future before it completes accepts nothing.
-    pub async fn accept(&self) -> io::Result<(AioSocket, SocketAddr)> {
+    pub async fn accept(&self) -> io::Result<(AioSocket, SockAddr)> {
         poll_fn(|cx| self.poll_accept(cx)).await
     }
 
@@ -329,109 +340,55 @@ impl AioSocket {
     /// # Errors
     ///
     /// As [`accept`](AioSocket::accept).
-    pub fn poll_accept(&self, cx: &mut Context<'_>) -> Poll<io::Result<(AioSocket, SocketAddr)>> {
-        if self.domain == Domain::UNIX {
-            return Poll::Ready(Err(wrong_family("accept", "accept_unix")));
-        }
-        let (fd, storage) = match self.poll_accept_fd(cx) {
-            Poll::Ready(Ok(accepted)) => accepted,
-            Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
-            Poll::Pending => return Poll::Pending,
-        };
-        let accepted = addr::from_raw(&storage).and_then(|peer| {
-            let socket =
-                AioSocket::register(self.registration.reactor(), fd, self.domain, self.stream)?;
-            Ok((socket, peer))
-        });
-        Poll::Ready(accepted)
+    pub fn poll_accept(&self, cx: &mut Context<'_>) -> Poll<io::Result<(AioSocket, SockAddr)>> {
+        let (fd, peer) = ready!(self.poll_io(Direction::Read, cx, || {
+            SockAddr::from_kernel(|addr, len| {
+                // SAFETY: `addr` has room for `*len` bytes, which the kernel
+                // fills.
+                syscall!(accept4(
+                    self.fd.as_raw_fd(),
+                    addr,
+                    len,
+                    libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC
+                ))
+            })
+        }))?;
+        // SAFETY: accept4 just returned this fd and nothing else owns it.
+        let fd = unsafe { OwnedFd::from_raw_fd(fd) };
+        let socket = AioSocket::register(self.registration.reactor(), fd, self.domain, self.stream);
+        Poll::Ready(socket.map(|socket| (socket, peer)))
     }
 
-    /// Waits for a connection on a Unix socket; returns its socket and the
-    /// peer's address (usually unnamed: clients seldom bind).
-    ///
-    /// # Errors
-    ///
-    /// As [`accept`](AioSocket::accept); `InvalidInput` on a socket that is
-    /// not a Unix socket, before accepting.
-    ///
-    /// # Cancellation
-    ///
-    /// Dropping the future before it completes accepts nothing.
-    pub async fn accept_unix(&self) -> io::Result<(AioSocket, UnixSocketAddr)> {
-        if self.domain != Domain::UNIX {
-            return Err(wrong_family("accept_unix", "accept"));
-        }
-        let (fd, _) = poll_fn(|cx| self.poll_accept_fd(cx)).await?;
-        let socket =
-            AioSocket::register(self.registration.reactor(), fd, self.domain, self.stream)?;
-        let peer = socket.peer_unix_addr()?;
-        Ok((socket, peer))
-    }
-
-    fn poll_accept_fd(
-        &self,
-        cx: &mut Context<'_>,
-    ) -> Poll<io::Result<(OwnedFd, libc::sockaddr_storage)>> {
-        self.poll_io(Direction::Read, cx, || {
-            // SAFETY: an all-zero sockaddr_storage is a valid value.
-            let mut storage: libc::sockaddr_storage = unsafe { mem::zeroed() };
-            let mut len = mem::size_of_val(&storage) as libc::socklen_t;
-            // SAFETY: `storage` has room for `len` bytes, which the kernel fills.
-            let fd = syscall!(accept4(
-                self.fd.as_raw_fd(),
-                (&raw mut storage).cast(),
-                &mut len,
-                libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC
-            ))?;
-            // SAFETY: accept4 just returned this fd and nothing else owns it.
-            Ok((unsafe { OwnedFd::from_raw_fd(fd) }, storage))
-        })
-    }
-
-    /// Connects to `addr`. A TCP connect that is in progress waits for the
-    /// socket to become writable and then reads its outcome (`SO_ERROR`).
+    /// Connects to `addr`: an IP address and port (a `std::net::SocketAddr`
+    /// converts), or the Unix path a socket listens at ([`SockAddr::unix`]).
+    /// A TCP connect that is in progress waits for the socket to become
+    /// writable and then reads its outcome (`SO_ERROR`).
     ///
     /// # Errors
     ///
     /// `ConnectionRefused`, `TimedOut`, `NetworkUnreachable`,
-    /// `HostUnreachable`, `AddrNotAvailable`, `InvalidInput` for an address of
-    /// another family than the socket's.
+    /// `HostUnreachable`, `AddrNotAvailable`; for a path, `NotFound` if
+    /// nothing is there and `WouldBlock` when the listener's backlog is full
+    /// (Unix sockets do not queue the attempt; try again later);
+    /// `InvalidInput` for an address of another family than the socket's.
     ///
     /// # Cancellation
     ///
     /// Dropping the future leaves the connection attempt running in the
     /// kernel; drop the socket too to abandon it.
-    pub async fn connect(&self, addr: SocketAddr) -> io::Result<()> {
+    pub async fn connect(&self, addr: impl Into<SockAddr>) -> io::Result<()> {
+        let addr = addr.into();
         self.check_family(&addr)?;
-        let (raw, len) = addr::to_raw(addr);
-        self.connect_raw((&raw const raw).cast(), len).await
-    }
-
-    /// Connects a Unix socket to the listener at `path`.
-    ///
-    /// # Errors
-    ///
-    /// `NotFound` if nothing is at `path`, `ConnectionRefused` if no socket
-    /// listens there, `PermissionDenied`, `InvalidInput` for a bad path (see
-    /// [`bind_unix`](AioSocket::bind_unix)), and `WouldBlock` when the
-    /// listener's backlog is full (Unix sockets do not queue the attempt; try
-    /// again later). `InvalidInput` on a socket that is not a Unix socket.
-    pub async fn connect_unix(&self, path: impl AsRef<Path>) -> io::Result<()> {
-        if self.domain != Domain::UNIX {
-            return Err(wrong_family("connect_unix", "connect"));
-        }
-        let (raw, len) = addr::unix_to_raw(path.as_ref())?;
-        self.connect_raw((&raw const raw).cast(), len).await
-    }
-
-    async fn connect_raw(
-        &self,
-        raw: *const libc::sockaddr,
-        len: libc::socklen_t,
-    ) -> io::Result<()> {
-        // SAFETY: the caller's `raw` holds `len` valid bytes of a sockaddr
-        // and outlives this call.
-        match syscall!(connect(self.fd.as_raw_fd(), raw, len)) {
+        // As in `poll_io`: on its own loop only, and a connect that completes
+        // at once (UDP, Unix, or an error) spends budget.
+        poll_fn(|cx| {
+            self.registration.check_loop();
+            poll_budget(cx)
+        })
+        .await;
+        // SAFETY: `addr` holds `addr.len()` bytes of a sockaddr, and is
+        // borrowed for the call.
+        match syscall!(connect(self.fd.as_raw_fd(), addr.as_ptr(), addr.len())) {
             Ok(_) => return Ok(()),
             Err(e) if e.raw_os_error() == Some(libc::EINPROGRESS) => {}
             Err(e) => return Err(e),
@@ -444,7 +401,7 @@ impl AioSocket {
             }
             // Writable without an error: connected, unless the readiness was
             // stale; then the peer's address is not there yet, so wait again.
-            match self.peer_raw() {
+            match addr::peer_addr(self.fd.as_fd()) {
                 Ok(_) => return Ok(()),
                 Err(e) if e.raw_os_error() == Some(libc::ENOTCONN) => {}
                 Err(e) => return Err(e),
@@ -454,6 +411,12 @@ impl AioSocket {
 
     /// Runs `op`; on `EAGAIN`, forgets that `dir` is ready and stores the
     /// task's waker, to be woken when the Reactor sees `dir` ready again.
+    ///
+    /// Every socket operation that moves data or accepts goes through here,
+    /// so here are the two checks each one owes: the socket is used on its
+    /// own loop ([`Registration::poll_ready`] panics otherwise), and the task
+    /// has budget left for one more operation that completes at once
+    /// (`loop_core::poll_budget`; otherwise it yields first).
     pub(crate) fn poll_io<T>(
         &self,
         dir: Direction,
@@ -464,6 +427,11 @@ impl AioSocket {
             // Known not ready: wait for the Reactor, without a system call
             // that would only say `EAGAIN`.
             ready!(self.registration.poll_ready(dir, cx));
+            // The call may complete at once: spend a unit of the task's
+            // budget first, so a task whose calls always complete (a socket
+            // that always has data, an accept failing with `EMFILE`) still
+            // yields now and then. A call known to wait spends nothing.
+            ready!(poll_budget(cx));
             match op() {
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                     self.registration.clear_ready(dir);
@@ -482,89 +450,24 @@ impl AioSocket {
         }
     }
 
-    /// The address the socket is bound to.
+    /// The address the socket is bound to: for an IP socket bound to port 0,
+    /// the port the kernel chose; for a Unix socket that did not bind,
+    /// unnamed.
     ///
     /// # Errors
     ///
-    /// `InvalidInput` on a Unix socket (use
-    /// [`local_unix_addr`](AioSocket::local_unix_addr)).
-    pub fn local_addr(&self) -> io::Result<SocketAddr> {
-        if self.domain == Domain::UNIX {
-            return Err(wrong_family("local_addr", "local_unix_addr"));
-        }
-        // SAFETY: an all-zero sockaddr_storage is a valid value.
-        let mut storage: libc::sockaddr_storage = unsafe { mem::zeroed() };
-        let mut len = mem::size_of_val(&storage) as libc::socklen_t;
-        // SAFETY: `storage` has room for `len` bytes.
-        syscall!(getsockname(
-            self.fd.as_raw_fd(),
-            (&raw mut storage).cast(),
-            &mut len
-        ))?;
-        addr::from_raw(&storage)
+    /// The kernel's error from `getsockname`.
+    pub fn local_addr(&self) -> io::Result<SockAddr> {
+        addr::local_addr(self.fd.as_fd())
     }
 
     /// The address of the connected peer.
     ///
     /// # Errors
     ///
-    /// `NotConnected` for a socket that is not connected; `InvalidInput` on a
-    /// Unix socket (use [`peer_unix_addr`](AioSocket::peer_unix_addr)).
-    pub fn peer_addr(&self) -> io::Result<SocketAddr> {
-        if self.domain == Domain::UNIX {
-            return Err(wrong_family("peer_addr", "peer_unix_addr"));
-        }
-        addr::from_raw(&self.peer_raw()?)
-    }
-
-    fn peer_raw(&self) -> io::Result<libc::sockaddr_storage> {
-        // SAFETY: an all-zero sockaddr_storage is a valid value.
-        let mut storage: libc::sockaddr_storage = unsafe { mem::zeroed() };
-        let mut len = mem::size_of_val(&storage) as libc::socklen_t;
-        // SAFETY: `storage` has room for `len` bytes.
-        syscall!(getpeername(
-            self.fd.as_raw_fd(),
-            (&raw mut storage).cast(),
-            &mut len
-        ))?;
-        Ok(storage)
-    }
-
-    /// The address a Unix socket is bound to (unnamed if it is not bound).
-    ///
-    /// # Errors
-    ///
-    /// `InvalidInput` on a socket that is not a Unix socket.
-    pub fn local_unix_addr(&self) -> io::Result<UnixSocketAddr> {
-        self.with_std_unix("local_unix_addr", "local_addr", StdUnixStream::local_addr)
-    }
-
-    /// The address of a connected Unix socket's peer.
-    ///
-    /// # Errors
-    ///
-    /// `NotConnected` for a socket that is not connected; `InvalidInput` on a
-    /// socket that is not a Unix socket.
-    pub fn peer_unix_addr(&self) -> io::Result<UnixSocketAddr> {
-        self.with_std_unix("peer_unix_addr", "peer_addr", StdUnixStream::peer_addr)
-    }
-
-    /// Calls `f` on a std view of this Unix socket: std's address type can
-    /// only be made by std.
-    fn with_std_unix<T>(
-        &self,
-        called: &str,
-        instead: &str,
-        f: impl FnOnce(&StdUnixStream) -> io::Result<T>,
-    ) -> io::Result<T> {
-        if self.domain != Domain::UNIX {
-            return Err(wrong_family(called, instead));
-        }
-        // SAFETY: the fd is open for as long as `self` is borrowed, which
-        // outlasts `view`; `ManuallyDrop` keeps the view from closing it, and
-        // `f` gets only a shared reference, so it cannot take ownership.
-        let view = ManuallyDrop::new(unsafe { StdUnixStream::from_raw_fd(self.fd.as_raw_fd()) });
-        f(&view)
+    /// `NotConnected` for a socket that is not connected.
+    pub fn peer_addr(&self) -> io::Result<SockAddr> {
+        addr::peer_addr(self.fd.as_fd())
     }
 
     /// Closes the socket (deregister, then close), like dropping it.
@@ -574,25 +477,30 @@ impl AioSocket {
 impl AioSocket {
     /// `InvalidInput` if `addr` is not of this socket's family (the kernel
     /// would say `EAFNOSUPPORT` or `EINVAL`).
-    pub(crate) fn check_family(&self, addr: &SocketAddr) -> io::Result<()> {
-        if Domain::for_address(addr) == self.domain {
+    pub(crate) fn check_family(&self, addr: &SockAddr) -> io::Result<()> {
+        if addr.domain() == self.domain {
             return Ok(());
         }
-        let msg = if self.domain == Domain::UNIX {
-            "an IP address given to a Unix socket; use the `_unix` methods".to_string()
-        } else {
-            format!("{addr} is not an address of this {:?} socket", self.domain)
-        };
-        Err(io::Error::new(io::ErrorKind::InvalidInput, msg))
+        Err(self.wrong_family(addr))
     }
-}
 
-/// The error for an inet method called on a Unix socket, or the reverse.
-fn wrong_family(called: &str, instead: &str) -> io::Error {
-    io::Error::new(
-        io::ErrorKind::InvalidInput,
-        format!("`AioSocket::{called}` does not fit this socket's family; use `{instead}`"),
-    )
+    /// The error for an address of another family than the socket's: out of
+    /// line, as it allocates its message.
+    #[cold]
+    fn wrong_family(&self, addr: &SockAddr) -> io::Error {
+        let hint = if self.domain == Domain::UNIX {
+            "; a Unix socket takes `SockAddr::unix(path)`"
+        } else {
+            ""
+        };
+        io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!(
+                "{addr} is not an address of this {:?} socket{hint}",
+                self.domain
+            ),
+        )
+    }
 }
 
 impl AsRawFd for AioSocket {

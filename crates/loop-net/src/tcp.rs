@@ -1,40 +1,16 @@
 //! `TcpListener` and `TcpStream`: the typed TCP layer over [`AioSocket`],
 //! shaped like std's.
 
-use std::fmt;
 use std::future::poll_fn;
 use std::io;
 use std::net::{Shutdown, SocketAddr};
-use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
-use std::task::{Context, Poll};
+use std::os::fd::OwnedFd;
+use std::task::{Context, Poll, ready};
 
 use crate::domain::{Domain, Type};
-use crate::resolve::{ToSocketAddrs, resolve, resolve_blocking};
+use crate::resolve::{ToSocketAddrs, each_addr, no_addresses, resolve, resolve_blocking};
 use crate::socket::{AioSocket, max_backlog};
-
-/// The error for a name that resolved to no address at all.
-pub(crate) fn no_addresses() -> io::Error {
-    io::Error::new(
-        io::ErrorKind::InvalidInput,
-        "could not resolve to any addresses",
-    )
-}
-
-/// Calls `f` on each address in turn until one succeeds; the last error
-/// otherwise.
-pub(crate) fn each_addr<T>(
-    addrs: Vec<SocketAddr>,
-    mut f: impl FnMut(SocketAddr) -> io::Result<T>,
-) -> io::Result<T> {
-    let mut last = None;
-    for addr in addrs {
-        match f(addr) {
-            Ok(value) => return Ok(value),
-            Err(e) => last = Some(e),
-        }
-    }
-    Err(last.unwrap_or_else(no_addresses))
-}
+use crate::typed::socket_traits;
 
 /// A TCP socket listening for connections.
 ///
@@ -132,9 +108,8 @@ impl TcpListener {
     ///
     /// As [`accept`](TcpListener::accept).
     pub fn poll_accept(&self, cx: &mut Context<'_>) -> Poll<io::Result<(TcpStream, SocketAddr)>> {
-        self.socket
-            .poll_accept(cx)
-            .map_ok(|(socket, peer)| (TcpStream { socket }, peer))
+        let (socket, peer) = ready!(self.socket.poll_accept(cx))?;
+        Poll::Ready(Ok((TcpStream { socket }, peer.as_inet()?)))
     }
 
     /// The address the listener is bound to (with the port the kernel chose,
@@ -144,7 +119,7 @@ impl TcpListener {
     ///
     /// The kernel's error from `getsockname`.
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
-        self.socket.local_addr()
+        self.socket.local_addr()?.as_inet()
     }
 
     /// The underlying socket.
@@ -277,7 +252,7 @@ impl TcpStream {
     ///
     /// `NotConnected` once the connection is gone.
     pub fn peer_addr(&self) -> io::Result<SocketAddr> {
-        self.socket.peer_addr()
+        self.socket.peer_addr()?.as_inet()
     }
 
     /// The local address of the connection.
@@ -286,7 +261,7 @@ impl TcpStream {
     ///
     /// The kernel's error from `getsockname`.
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
-        self.socket.local_addr()
+        self.socket.local_addr()?.as_inet()
     }
 
     /// Sets `TCP_NODELAY`: small writes are sent at once, not merged.
@@ -334,37 +309,5 @@ async fn connect_one(addr: SocketAddr) -> io::Result<AioSocket> {
     socket.connect(addr).await?;
     Ok(socket)
 }
-
-macro_rules! socket_traits {
-    ($($ty:ident),*) => {$(
-        impl AsRawFd for $ty {
-            fn as_raw_fd(&self) -> RawFd {
-                self.socket.as_raw_fd()
-            }
-        }
-
-        impl AsFd for $ty {
-            fn as_fd(&self) -> BorrowedFd<'_> {
-                self.socket.as_fd()
-            }
-        }
-
-        impl From<$ty> for AioSocket {
-            fn from(typed: $ty) -> AioSocket {
-                typed.socket
-            }
-        }
-
-        impl fmt::Debug for $ty {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.debug_struct(stringify!($ty))
-                    .field("fd", &self.socket.as_raw_fd())
-                    .finish()
-            }
-        }
-    )*};
-}
-
-pub(crate) use socket_traits;
 
 socket_traits!(TcpListener, TcpStream);

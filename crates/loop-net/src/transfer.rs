@@ -1,16 +1,15 @@
-//! Moving bytes: `recv`/`send`, `recv_from`/`send_to`, and their `poll_*`
+//! Moving bytes: `recv`/`send`/`send_all`, `recv_from`/`send_to`, and their `poll_*`
 //! forms (which the futures-io traits call), all through
 //! [`AioSocket::poll_io`]: try the system call, park only on `EAGAIN`.
 
 use std::future::poll_fn;
 use std::io::{self, IoSlice, IoSliceMut};
 use std::mem;
-use std::net::SocketAddr;
 use std::os::fd::AsRawFd;
 use std::task::{Context, Poll, ready};
 
-use crate::addr;
-use crate::reactor::Direction;
+use crate::addr::SockAddr;
+use crate::registration::Direction;
 use crate::socket::AioSocket;
 use crate::sys::syscall;
 
@@ -67,9 +66,7 @@ impl AioSocket {
     ) -> Poll<io::Result<usize>> {
         let len = total_len(bufs.iter().take(MAX_IOVECS).map(|b| b.len()));
         let received = ready!(self.poll_io(Direction::Read, cx, || {
-            // SAFETY: an all-zero msghdr is a valid value (no name, no
-            // control data, no buffers).
-            let mut msg: libc::msghdr = unsafe { mem::zeroed() };
+            let mut msg = empty_msghdr();
             msg.msg_iov = bufs.as_mut_ptr().cast();
             msg.msg_iovlen = bufs.len().min(MAX_IOVECS) as _;
             // SAFETY: IoSliceMut is ABI-compatible with iovec on Unix, and
@@ -128,8 +125,7 @@ impl AioSocket {
     ) -> Poll<io::Result<usize>> {
         let len = total_len(bufs.iter().take(MAX_IOVECS).map(|b| b.len()));
         let sent = ready!(self.poll_io(Direction::Write, cx, || {
-            // SAFETY: an all-zero msghdr is a valid value.
-            let mut msg: libc::msghdr = unsafe { mem::zeroed() };
+            let mut msg = empty_msghdr();
             // The kernel only reads through `msg_iov` for sendmsg.
             msg.msg_iov = bufs.as_ptr().cast_mut().cast();
             msg.msg_iovlen = bufs.len().min(MAX_IOVECS) as _;
@@ -141,18 +137,73 @@ impl AioSocket {
         Poll::Ready(Ok(sent))
     }
 
-    /// Receives one datagram into `buf`; returns its length and sender. A
+    /// Sends all of `buf`, calling `send` until every byte is sent, as
+    /// Python's `socket.sendall` does; never raises `SIGPIPE`.
+    ///
+    /// # Errors
+    ///
+    /// As [`send`](AioSocket::send); `WriteZero` if the kernel accepts no
+    /// byte of what is left. After an error, some of `buf` may have been sent.
+    ///
+    /// # Cancellation
+    ///
+    /// Dropping the future before it completes may leave part of `buf`
+    /// sent: the stream is then cut mid-message.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use loop_core::Loop;
+    /// use loop_net::{Reactor, UnixStream};
+    ///
+    /// let lp = Loop::with_park(Reactor::new()?);
+    /// lp.run_task(async {
+    ///     let (a, b) = UnixStream::pair()?;
+    ///     let (a, b) = (a.into_inner(), b.into_inner());
+    ///     let message = vec![7u8; 1 << 20]; // more than the socket buffers hold
+    ///     let reader = loop_core::spawn(async move {
+    ///         let mut got = 0;
+    ///         let mut buf = [0; 4096];
+    ///         while got < 1 << 20 {
+    ///             got += b.recv(&mut buf).await?;
+    ///         }
+    ///         Ok::<_, std::io::Error>(got)
+    ///     });
+    ///     a.send_all(&message).await?;
+    ///     assert_eq!(reader.await.unwrap()?, 1 << 20);
+    ///     Ok::<(), std::io::Error>(())
+    /// })?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    #[doc(alias = "sendall")]
+    pub async fn send_all(&self, mut buf: &[u8]) -> io::Result<()> {
+        while !buf.is_empty() {
+            match poll_fn(|cx| self.poll_send(cx, buf)).await? {
+                0 => {
+                    return Err(io::Error::new(
+                        io::ErrorKind::WriteZero,
+                        "the socket accepted no more bytes",
+                    ));
+                }
+                n => buf = &buf[n..],
+            }
+        }
+        Ok(())
+    }
+
+    /// Receives one datagram into `buf`; returns its length and sender (an
+    /// address of the socket's family; for a Unix socket, often unnamed). A
     /// datagram longer than `buf` is cut to fit.
     ///
     /// # Errors
     ///
     /// `ConnectionRefused` after an ICMP port-unreachable on a connected
-    /// socket; `InvalidInput` on a Unix socket.
+    /// socket.
     ///
     /// # Cancellation
     ///
     /// Dropping the future before it completes receives nothing.
-    pub async fn recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
+    pub async fn recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SockAddr)> {
         poll_fn(|cx| self.poll_recv_from(cx, buf)).await
     }
 
@@ -166,27 +217,26 @@ impl AioSocket {
         &self,
         cx: &mut Context<'_>,
         buf: &mut [u8],
-    ) -> Poll<io::Result<(usize, SocketAddr)>> {
-        let received = self.poll_io(Direction::Read, cx, || {
-            // SAFETY: an all-zero sockaddr_storage is a valid value.
-            let mut storage: libc::sockaddr_storage = unsafe { mem::zeroed() };
-            let mut len = mem::size_of_val(&storage) as libc::socklen_t;
-            // SAFETY: `buf` is valid for writes of its length, `storage`
-            // has room for `len` bytes.
-            let n = syscall!(recvfrom(
-                self.fd.as_raw_fd(),
-                buf.as_mut_ptr().cast(),
-                buf.len(),
-                0,
-                (&raw mut storage).cast(),
-                &mut len
-            ))?;
-            Ok((n as usize, storage))
-        });
-        received.map(|res| res.and_then(|(n, storage)| Ok((n, addr::from_raw(&storage)?))))
+    ) -> Poll<io::Result<(usize, SockAddr)>> {
+        self.poll_io(Direction::Read, cx, || {
+            let (n, from) = SockAddr::from_kernel(|addr, len| {
+                // SAFETY: `buf` is valid for writes of its length, `addr`
+                // has room for `*len` bytes.
+                syscall!(recvfrom(
+                    self.fd.as_raw_fd(),
+                    buf.as_mut_ptr().cast(),
+                    buf.len(),
+                    0,
+                    addr,
+                    len
+                ))
+            })?;
+            Ok((n as usize, from))
+        })
     }
 
-    /// Sends one datagram from `buf` to `target`; never raises `SIGPIPE`.
+    /// Sends one datagram from `buf` to `target` (a `std::net::SocketAddr`
+    /// converts); never raises `SIGPIPE`.
     ///
     /// # Errors
     ///
@@ -197,8 +247,9 @@ impl AioSocket {
     /// # Cancellation
     ///
     /// Dropping the future before it completes sends nothing.
-    pub async fn send_to(&self, buf: &[u8], target: SocketAddr) -> io::Result<usize> {
-        poll_fn(|cx| self.poll_send_to(cx, buf, target)).await
+    pub async fn send_to(&self, buf: &[u8], target: impl Into<SockAddr>) -> io::Result<usize> {
+        let target = target.into();
+        poll_fn(|cx| self.poll_send_to(cx, buf, &target)).await
     }
 
     /// Polls to send one datagram: the poll form of
@@ -211,26 +262,32 @@ impl AioSocket {
         &self,
         cx: &mut Context<'_>,
         buf: &[u8],
-        target: SocketAddr,
+        target: &SockAddr,
     ) -> Poll<io::Result<usize>> {
-        if let Err(e) = self.check_family(&target) {
+        if let Err(e) = self.check_family(target) {
             return Poll::Ready(Err(e));
         }
-        let (raw, len) = addr::to_raw(target);
         self.poll_io(Direction::Write, cx, || {
-            // SAFETY: `buf` is valid for reads of its length, `raw` holds
-            // `len` bytes of a sockaddr.
+            // SAFETY: `buf` is valid for reads of its length, `target`
+            // holds `target.len()` bytes of a sockaddr.
             syscall!(sendto(
                 self.fd.as_raw_fd(),
                 buf.as_ptr().cast(),
                 buf.len(),
                 libc::MSG_NOSIGNAL,
-                (&raw const raw).cast(),
-                len
+                target.as_ptr(),
+                target.len()
             ))
             .map(|n| n as usize)
         })
     }
+}
+
+/// A `msghdr` with no name, no control data and no buffers.
+fn empty_msghdr() -> libc::msghdr {
+    // SAFETY: msghdr is pointers and integers, for which all zeroes are
+    // valid values (null pointers, zero lengths).
+    unsafe { mem::zeroed() }
 }
 
 /// The bytes a vectored call can move at most: the sum of its buffers'

@@ -1,14 +1,13 @@
 //! `UdpSocket`: the typed UDP layer over [`AioSocket`], shaped like std's.
 
-use std::fmt;
 use std::io;
 use std::net::SocketAddr;
-use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
+use std::os::fd::OwnedFd;
 
 use crate::domain::{Domain, Type};
-use crate::resolve::{ToSocketAddrs, resolve, resolve_blocking};
+use crate::resolve::{ToSocketAddrs, each_addr, no_addresses, resolve, resolve_blocking};
 use crate::socket::AioSocket;
-use crate::tcp::{each_addr, no_addresses, socket_traits};
+use crate::typed::socket_traits;
 
 /// A UDP socket: datagrams to and from any address, or, once
 /// [`connect`](UdpSocket::connect)ed, to and from one peer.
@@ -104,7 +103,8 @@ impl UdpSocket {
     ///
     /// Dropping the future before it completes receives nothing.
     pub async fn recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
-        self.socket.recv_from(buf).await
+        let (n, from) = self.socket.recv_from(buf).await?;
+        Ok((n, from.as_inet()?))
     }
 
     /// Sets the socket's peer: [`send`](UdpSocket::send) goes there, and
@@ -161,7 +161,7 @@ impl UdpSocket {
     ///
     /// The kernel's error from `getsockname`.
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
-        self.socket.local_addr()
+        self.socket.local_addr()?.as_inet()
     }
 
     /// The connected peer's address.
@@ -170,7 +170,7 @@ impl UdpSocket {
     ///
     /// `NotConnected` before [`connect`](UdpSocket::connect).
     pub fn peer_addr(&self) -> io::Result<SocketAddr> {
-        self.socket.peer_addr()
+        self.socket.peer_addr()?.as_inet()
     }
 
     /// Sets `SO_BROADCAST`: the socket may send to broadcast addresses.

@@ -1,17 +1,31 @@
 //! `UnixListener` and `UnixStream`: the typed Unix-domain stream layer over
 //! [`AioSocket`], shaped like std's `std::os::unix::net`.
 
-use std::fmt;
 use std::io;
+use std::mem::ManuallyDrop;
 use std::net::Shutdown;
-use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
-use std::os::unix::net::SocketAddr;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::os::unix::net::{SocketAddr, UnixStream as StdUnixStream};
 use std::path::Path;
 
+use crate::addr::SockAddr;
 use crate::domain::{Domain, Type};
 use crate::socket::{AioSocket, max_backlog};
 use crate::sys::syscall;
-use crate::tcp::socket_traits;
+use crate::typed::socket_traits;
+
+/// Calls `f` on a std view of `socket`, a Unix socket: std's address type
+/// can only be made by std.
+fn with_std<T>(
+    socket: &AioSocket,
+    f: impl FnOnce(&StdUnixStream) -> io::Result<T>,
+) -> io::Result<T> {
+    // SAFETY: the fd is open for as long as `socket` is borrowed, which
+    // outlasts `view`; `ManuallyDrop` keeps the view from closing it, and
+    // `f` gets only a shared reference, so it cannot take ownership.
+    let view = ManuallyDrop::new(unsafe { StdUnixStream::from_raw_fd(socket.as_raw_fd()) });
+    f(&view)
+}
 
 /// A Unix-domain stream socket listening at a path.
 ///
@@ -63,8 +77,9 @@ impl UnixListener {
     /// longer than 107 bytes.
     #[track_caller]
     pub fn bind(path: impl AsRef<Path>) -> io::Result<UnixListener> {
+        let addr = SockAddr::unix(path)?;
         let socket = AioSocket::new(Domain::UNIX, Type::STREAM)?;
-        socket.bind_unix(path)?;
+        socket.bind(addr)?;
         socket.listen(max_backlog())?;
         Ok(UnixListener { socket })
     }
@@ -97,7 +112,8 @@ impl UnixListener {
     ///
     /// Dropping the future before it completes accepts nothing.
     pub async fn accept(&self) -> io::Result<(UnixStream, SocketAddr)> {
-        let (socket, peer) = self.socket.accept_unix().await?;
+        let (socket, _) = self.socket.accept().await?;
+        let peer = with_std(&socket, StdUnixStream::peer_addr)?;
         Ok((UnixStream { socket }, peer))
     }
 
@@ -107,7 +123,7 @@ impl UnixListener {
     ///
     /// The kernel's error from `getsockname`.
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
-        self.socket.local_unix_addr()
+        with_std(&self.socket, StdUnixStream::local_addr)
     }
 
     /// The underlying socket.
@@ -163,8 +179,9 @@ impl UnixStream {
     /// `WouldBlock` when the listener's backlog is full (the kernel does not
     /// queue the attempt; try again later).
     pub async fn connect(path: impl AsRef<Path>) -> io::Result<UnixStream> {
+        let addr = SockAddr::unix(path)?;
         let socket = AioSocket::new(Domain::UNIX, Type::STREAM)?;
-        socket.connect_unix(path).await?;
+        socket.connect(addr).await?;
         Ok(UnixStream { socket })
     }
 
@@ -243,7 +260,7 @@ impl UnixStream {
     ///
     /// `NotConnected` once the connection is gone.
     pub fn peer_addr(&self) -> io::Result<SocketAddr> {
-        self.socket.peer_unix_addr()
+        with_std(&self.socket, StdUnixStream::peer_addr)
     }
 
     /// The stream's own address (unnamed unless it bound one).
@@ -252,7 +269,7 @@ impl UnixStream {
     ///
     /// The kernel's error from `getsockname`.
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
-        self.socket.local_unix_addr()
+        with_std(&self.socket, StdUnixStream::local_addr)
     }
 
     /// Shuts down the read, write or both halves: after `Shutdown::Write`

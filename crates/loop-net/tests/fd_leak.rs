@@ -4,11 +4,10 @@
 
 mod util;
 
-use std::net::SocketAddr;
 use std::os::fd::RawFd;
 use std::sync::Mutex;
 
-use loop_net::{AioSocket, Reactor, TcpListener, TcpStream, UnixStream, aiosocket};
+use loop_net::{AioSocket, Reactor, SockAddr, TcpListener, TcpStream, UnixStream, aiosocket};
 
 use util::{assert_nonblocking_cloexec, open_fds, reactor_loop, within};
 
@@ -24,12 +23,16 @@ fn a_thousand_connect_accept_close_cycles_leak_no_fd() {
     let lp = reactor_loop();
     lp.run_task(async {
         let server = aiosocket().unwrap();
-        server.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+        server
+            .bind("127.0.0.1:0".parse::<SockAddr>().unwrap())
+            .unwrap();
         server.listen(1024).unwrap();
         let addr = server.local_addr().unwrap();
-        let closed: SocketAddr = {
+        let closed: SockAddr = {
             let probe = aiosocket().unwrap();
-            probe.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+            probe
+                .bind("127.0.0.1:0".parse::<SockAddr>().unwrap())
+                .unwrap();
             probe.local_addr().unwrap() // dropped: nothing listens there
         };
         let before = open_fds();

@@ -5,7 +5,7 @@ mod util;
 
 use std::future::poll_fn;
 use std::io::{ErrorKind, Read, Write};
-use std::os::fd::AsRawFd;
+use std::os::fd::AsFd;
 use std::os::unix::net::UnixStream;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -47,7 +47,8 @@ fn task_waiting_for_readability_is_woken_by_a_write_from_another_thread() {
     let start = cpu_time();
     let got = lp.run_task(async {
         let reactor: Rc<Reactor> = Loop::current().park::<Reactor>().unwrap();
-        let reg = Reactor::register(&reactor, b.as_raw_fd()).unwrap();
+        // SAFETY: `b` outlives `reg`, dropped at the end of this task.
+        let reg = unsafe { Reactor::register(&reactor, b.as_fd()) }.unwrap();
         let mut buf = [0u8; 16];
         for _ in 0..1000 {
             match (&b).read(&mut buf) {
@@ -106,16 +107,17 @@ fn remote_wake_ends_an_unbounded_park() {
 fn reregistering_a_reused_fd_number_reports_only_its_current_readiness() {
     let reactor = Rc::new(Reactor::new().unwrap());
     let (mut a, b) = UnixStream::pair().unwrap();
-    let fd = b.as_raw_fd();
     let waker = std::task::Waker::noop();
     let mut cx = std::task::Context::from_waker(waker);
 
-    let first = Reactor::register(&reactor, fd).unwrap();
+    // SAFETY: `b` outlives both registrations.
+    let first = unsafe { Reactor::register(&reactor, b.as_fd()) }.unwrap();
     reactor.park(Some(Duration::ZERO));
     assert!(first.poll_ready(Direction::Read, &mut cx).is_pending());
     drop(first);
 
-    let second = Reactor::register(&reactor, fd).unwrap();
+    // SAFETY: as above.
+    let second = unsafe { Reactor::register(&reactor, b.as_fd()) }.unwrap();
     reactor.park(Some(Duration::ZERO));
     assert!(second.poll_ready(Direction::Read, &mut cx).is_pending());
     assert!(second.poll_ready(Direction::Write, &mut cx).is_ready());
@@ -128,7 +130,8 @@ fn reregistering_a_reused_fd_number_reports_only_its_current_readiness() {
 fn a_task_polling_the_same_direction_again_and_again_is_woken_once() {
     let reactor = Rc::new(Reactor::new().unwrap());
     let (mut a, b) = UnixStream::pair().unwrap();
-    let reg = Reactor::register(&reactor, b.as_raw_fd()).unwrap();
+    // SAFETY: `b` outlives `reg`.
+    let reg = unsafe { Reactor::register(&reactor, b.as_fd()) }.unwrap();
     reactor.park(Some(Duration::ZERO)); // the registration's first events
     let counter = Arc::new(CountingWaker::default());
     let waker = Waker::from(counter.clone());
@@ -151,7 +154,8 @@ fn a_task_polling_the_same_direction_again_and_again_is_woken_once() {
 fn every_task_waiting_in_one_direction_is_woken() {
     let reactor = Rc::new(Reactor::new().unwrap());
     let (mut a, b) = UnixStream::pair().unwrap();
-    let reg = Reactor::register(&reactor, b.as_raw_fd()).unwrap();
+    // SAFETY: `b` outlives `reg`.
+    let reg = unsafe { Reactor::register(&reactor, b.as_fd()) }.unwrap();
     reactor.park(Some(Duration::ZERO));
     let counters: Vec<Arc<CountingWaker>> = (0..10).map(|_| Arc::default()).collect();
     for _ in 0..3 {
@@ -231,4 +235,89 @@ fn waiting_on_a_timer_costs_little_cpu() {
         cpu < Duration::from_millis(30),
         "a 300 ms sleep cost {cpu:?} of CPU"
     );
+}
+
+/// A foreign waker that panics when woken (after counting the wake).
+#[derive(Default)]
+struct PanickingWaker(AtomicUsize);
+
+impl Wake for PanickingWaker {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+        panic!("a foreign waker panicked (as this test wants)");
+    }
+}
+
+/// Polls `read` once by hand with `waker`, which the socket then stores as
+/// its waiter; returns whether it was pending.
+fn poll_once_with<F: std::future::Future>(read: F, waker: &Waker) -> bool {
+    let mut read = std::pin::pin!(read);
+    read.as_mut()
+        .poll(&mut Context::from_waker(waker))
+        .is_pending()
+}
+
+#[test]
+fn a_panicking_waker_does_not_stop_the_rest_of_the_epoll_batch() {
+    let lp = util::reactor_loop();
+    let panicking = Arc::new(PanickingWaker::default());
+    let (first, second) = lp.run_task(async {
+        // Registered in this order, so epoll reports them in this order.
+        let (a1, b1) = loop_net::UnixStream::pair().unwrap();
+        let (a2, b2) = loop_net::UnixStream::pair().unwrap();
+        let mut buf1 = [0; 8];
+        let waker = Waker::from(panicking.clone());
+        assert!(poll_once_with(b1.read(&mut buf1), &waker));
+        // Both become readable before the loop next looks at epoll.
+        a1.write(b"one").await.unwrap();
+        a2.write(b"two").await.unwrap();
+        let mut buf2 = [0; 8];
+        let n = util::within(10, "the second socket's read", b2.read(&mut buf2))
+            .await
+            .unwrap();
+        let second = buf2[..n].to_vec();
+        // The first socket's readiness was recorded though its waker panicked.
+        let n = util::within(10, "the first socket's read", b1.read(&mut buf1))
+            .await
+            .unwrap();
+        (buf1[..n].to_vec(), second)
+    });
+    assert_eq!(
+        panicking.0.load(Ordering::SeqCst),
+        1,
+        "the panicking waker ran once"
+    );
+    assert_eq!((&first[..], &second[..]), (&b"one"[..], &b"two"[..]));
+}
+
+#[test]
+fn a_panicking_waker_does_not_stop_the_wakers_after_it_on_the_same_socket() {
+    let lp = util::reactor_loop();
+    let panicking = Arc::new(PanickingWaker::default());
+    let got = lp.run_task(async {
+        let (a, b) = loop_net::UnixStream::pair().unwrap();
+        let mut buf = [0; 8];
+        let waker = Waker::from(panicking.clone());
+        assert!(poll_once_with(b.read(&mut buf), &waker));
+        let writer = loop_core::spawn(async move {
+            a.write(b"hello").await.unwrap();
+            a
+        });
+        // This task waits on the same direction, after the panicking waker.
+        let n = util::within(10, "the read after a panicking waker", b.read(&mut buf))
+            .await
+            .unwrap();
+        drop(writer.await.unwrap());
+        buf[..n].to_vec()
+    });
+    assert_eq!(
+        panicking.0.load(Ordering::SeqCst),
+        1,
+        "the panicking waker ran once"
+    );
+    assert_eq!(got, b"hello");
 }

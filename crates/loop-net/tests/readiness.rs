@@ -7,7 +7,7 @@ mod util;
 use std::io::Write;
 use std::time::Duration;
 
-use loop_net::{AioSocket, Domain, TcpListener, Type, aiosocket};
+use loop_net::{AioSocket, Domain, SockAddr, TcpListener, Type, aiosocket};
 
 use util::{reactor_loop, thread_cpu_time, within};
 
@@ -67,7 +67,9 @@ fn a_socket_that_hung_up_before_listening_waits_on_accept_without_spinning() {
         // An unconnected TCP socket reports EPOLLHUP: let the Reactor see it.
         let server = aiosocket().unwrap();
         park_once().await;
-        server.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+        server
+            .bind("127.0.0.1:0".parse::<SockAddr>().unwrap())
+            .unwrap();
         server.listen(16).unwrap();
         let start = thread_cpu_time();
         let waited = loop_time::timeout(Duration::from_millis(300), server.accept()).await;

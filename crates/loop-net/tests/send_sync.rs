@@ -8,8 +8,8 @@ use std::os::fd::{AsFd, AsRawFd, FromRawFd, IntoRawFd, OwnedFd};
 
 use futures_util::io::{AsyncRead, AsyncWrite};
 use loop_net::{
-    AioSocket, Direction, Domain, Reactor, Registration, TcpListener, TcpStream, ToSocketAddrs,
-    Type, UdpSocket, UnixListener, UnixStream,
+    AioSocket, Direction, Domain, Reactor, Registration, SockAddr, TcpListener, TcpStream,
+    ToSocketAddrs, Type, UdpSocket, UnixListener, UnixStream,
 };
 use static_assertions::{assert_impl_all, assert_not_impl_any};
 
@@ -25,6 +25,20 @@ assert_not_impl_any!(UnixStream: Send, Sync);
 assert_impl_all!(Domain: Send, Sync, Copy, Eq, std::fmt::Debug);
 assert_impl_all!(Type: Send, Sync, Copy, Eq, std::fmt::Debug);
 assert_impl_all!(Direction: Send, Sync, Copy, Eq, std::fmt::Debug);
+assert_impl_all!(
+    SockAddr: Send,
+    Sync,
+    Copy,
+    Eq,
+    std::hash::Hash,
+    std::fmt::Debug,
+    std::fmt::Display,
+    std::str::FromStr,
+    From<std::net::SocketAddr>,
+    From<std::net::SocketAddrV4>,
+    From<std::net::SocketAddrV6>,
+    From<&'static SockAddr>
+);
 
 assert_impl_all!(AioSocket: AsRawFd, AsFd, IntoRawFd, FromRawFd, Into<OwnedFd>, std::fmt::Debug);
 assert_impl_all!(TcpListener: AsRawFd, AsFd, Into<AioSocket>, std::fmt::Debug);

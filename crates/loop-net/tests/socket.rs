@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use loop_core::{Loop, spawn};
-use loop_net::{AioSocket, Domain, Type, aiosocket};
+use loop_net::{AioSocket, Domain, SockAddr, Type, aiosocket};
 
 use util::{
     assert_nonblocking_cloexec, panic_message, reactor_loop, set_linger_zero,
@@ -177,7 +177,7 @@ fn sockets_are_non_blocking_and_close_on_exec() {
 fn waiting_300ms_on_accept_costs_a_few_ms_of_cpu() {
     let lp = reactor_loop();
     let server = lp.run_task(async { listener() });
-    let addr = server.local_addr().unwrap();
+    let addr = server.local_addr().unwrap().as_socket().unwrap();
     let connector = std::thread::spawn(move || {
         std::thread::sleep(Duration::from_millis(300));
         std::net::TcpStream::connect(addr).unwrap()
@@ -215,6 +215,79 @@ fn a_socket_outside_a_running_loop_panics_naming_the_fix() {
     assert!(msg.contains("outside a running loop"), "{msg}");
     assert!(
         msg.contains("Loop::with_park(loop_net::Reactor::new()?)"),
+        "{msg}"
+    );
+}
+
+/// Runs `op` on `lp`, a loop other than the one its socket was made on, and
+/// returns the message it panics with (a hang fails the test after 3 s).
+fn message_on_the_wrong_loop<F: std::future::Future>(lp: &Loop, what: &str, op: F) -> String {
+    let panic = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        lp.run_task(async { drop(within(3, what, op).await) })
+    }))
+    .expect_err(what);
+    panic_message(panic)
+}
+
+#[test]
+fn a_socket_awaited_on_another_loop_panics_naming_the_fix() {
+    use loop_net::{TcpListener, TcpStream, UdpSocket, UnixStream};
+
+    let home = reactor_loop();
+    let (listener, client, server, udp, (unix_a, _unix_b), raw) = home.run_task(async {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let client = TcpStream::connect(listener.local_addr().unwrap())
+            .await
+            .unwrap();
+        let (server, _) = listener.accept().await.unwrap();
+        let udp = UdpSocket::bind("127.0.0.1:0").unwrap();
+        let raw = aiosocket().unwrap();
+        let pair = UnixStream::pair().unwrap();
+        (listener, client, server, udp, pair, raw)
+    });
+    let other = reactor_loop();
+    let mut buf = [0; 8];
+    let messages = [
+        message_on_the_wrong_loop(&other, "accept", listener.accept()),
+        message_on_the_wrong_loop(&other, "TcpStream::read", client.read(&mut buf)),
+        message_on_the_wrong_loop(&other, "an accepted stream's read", server.read(&mut buf)),
+        message_on_the_wrong_loop(&other, "recv_from", udp.recv_from(&mut buf)),
+        message_on_the_wrong_loop(&other, "UnixStream::read", unix_a.read(&mut buf)),
+        message_on_the_wrong_loop(&other, "connect", raw.connect(any_port())),
+    ];
+    for msg in messages {
+        assert!(msg.contains("another loop"), "{msg}");
+        assert!(
+            msg.contains("create the socket on the loop that uses it"),
+            "{msg}"
+        );
+    }
+    assert_eq!(other.run_task(async { 1 }), 1, "the other loop survives");
+    // On its own loop the socket still works.
+    let echoed = home.run_task(async {
+        client.write(b"ping").await.unwrap();
+        let n = within(10, "the read on its own loop", server.read(&mut buf))
+            .await
+            .unwrap();
+        buf[..n].to_vec()
+    });
+    assert_eq!(echoed, b"ping");
+}
+
+#[test]
+fn a_socket_polled_where_no_loop_runs_panics_naming_the_fix() {
+    let lp = reactor_loop();
+    let (a, _b) = lp.run_task(async { loop_net::UnixStream::pair().unwrap() });
+    let panic = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let mut buf = [0; 8];
+        let read = std::pin::pin!(a.read(&mut buf));
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        std::future::Future::poll(read, &mut cx)
+    }))
+    .expect_err("a read polled where no loop runs must panic, not wait forever");
+    let msg = panic_message(panic);
+    assert!(
+        msg.contains("create the socket on the loop that uses it"),
         "{msg}"
     );
 }
@@ -396,32 +469,15 @@ fn adopting_an_fd_that_is_not_a_socket_is_an_error() {
 }
 
 #[test]
-fn inet_methods_on_a_unix_socket_are_invalid_input_not_panics() {
+fn an_address_of_another_family_is_invalid_input_before_any_system_call() {
     let lp = reactor_loop();
     lp.run_task(async {
         let unix = AioSocket::new(Domain::UNIX, Type::STREAM).unwrap();
-        assert_eq!(
-            unix.local_addr().unwrap_err().kind(),
-            ErrorKind::InvalidInput
-        );
-        assert_eq!(
-            unix.peer_addr().unwrap_err().kind(),
-            ErrorKind::InvalidInput
-        );
-        assert_eq!(
-            unix.accept().await.unwrap_err().kind(),
-            ErrorKind::InvalidInput
-        );
         let inet = aiosocket().unwrap();
-        assert_eq!(
-            inet.local_unix_addr().unwrap_err().kind(),
-            ErrorKind::InvalidInput
-        );
-        assert_eq!(
-            inet.accept_unix().await.unwrap_err().kind(),
-            ErrorKind::InvalidInput
-        );
-        let err = inet.bind_unix("/no/such/dir/x.sock").unwrap_err();
+        let path = SockAddr::unix("/no/such/dir/x.sock").unwrap();
+        let err = inet.bind(path).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err:?}");
+        let err = inet.connect(path).await.unwrap_err();
         assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err:?}");
         let v6: SocketAddr = "[::1]:1".parse().unwrap();
         assert_eq!(inet.bind(v6).unwrap_err().kind(), ErrorKind::InvalidInput);
@@ -429,9 +485,80 @@ fn inet_methods_on_a_unix_socket_are_invalid_input_not_panics() {
             inet.connect(v6).await.unwrap_err().kind(),
             ErrorKind::InvalidInput
         );
+        let err = unix.bind(any_port()).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidInput);
+        assert!(err.to_string().contains("SockAddr::unix"), "{err}");
         assert_eq!(
-            unix.bind(any_port()).unwrap_err().kind(),
+            unix.send_to(b"x", any_port()).await.unwrap_err().kind(),
             ErrorKind::InvalidInput
         );
     });
+}
+
+#[test]
+fn one_address_type_serves_inet_and_unix_sockets_alike() {
+    let dir = std::env::temp_dir().join(format!("loop-net-sockaddr-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("s.sock");
+    let _ = std::fs::remove_file(&path);
+    let lp = reactor_loop();
+    lp.run_task(async {
+        // The same calls, the same address type, two families.
+        let unix_addr = SockAddr::unix(&path).unwrap();
+        let inet_addr = SockAddr::from(any_port());
+        for (domain, addr) in [(Domain::UNIX, unix_addr), (Domain::IPV4, inet_addr)] {
+            let server = AioSocket::new(domain, Type::STREAM).unwrap();
+            server.bind(addr).unwrap();
+            server.listen(16).unwrap();
+            let bound = server.local_addr().unwrap();
+            assert_eq!(bound.domain(), domain);
+            let client = AioSocket::new(domain, Type::STREAM).unwrap();
+            client.connect(&bound).await.unwrap();
+            let (peer, from) = within(10, "accept", server.accept()).await.unwrap();
+            assert_eq!(from, client.local_addr().unwrap());
+            assert_eq!(peer.peer_addr().unwrap(), client.local_addr().unwrap());
+            assert_eq!(client.peer_addr().unwrap(), bound);
+            if domain == Domain::UNIX {
+                assert_eq!(bound.as_pathname(), Some(path.as_path()));
+                assert!(from.is_unnamed(), "{from:?}");
+            } else {
+                assert_ne!(bound.as_socket().unwrap().port(), 0);
+            }
+            client.send_all(b"same").await.unwrap();
+            let mut buf = [0; 4];
+            assert_eq!(peer.recv(&mut buf).await.unwrap(), 4);
+            assert_eq!(&buf, b"same");
+        }
+    });
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn send_all_sends_more_than_the_socket_buffers_hold() {
+    let lp = reactor_loop();
+    let got = lp.run_task(async {
+        let (a, b) = connected_pair().await;
+        let message: Vec<u8> = (0..4 << 20).map(|i: u32| i as u8).collect();
+        let reader = spawn(async move {
+            let mut got = Vec::new();
+            let mut buf = [0; 64 * 1024];
+            loop {
+                match b.recv(&mut buf).await.unwrap() {
+                    0 => return got,
+                    n => got.extend_from_slice(&buf[..n]),
+                }
+            }
+        });
+        a.send_all(&message).await.unwrap();
+        a.shutdown(Shutdown::Write).unwrap();
+        let got = within(30, "the reader", reader).await.unwrap();
+        assert!(
+            got == message,
+            "{} of {} bytes, or not the same",
+            got.len(),
+            message.len()
+        );
+        got.len()
+    });
+    assert_eq!(got, 4 << 20);
 }

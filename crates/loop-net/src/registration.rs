@@ -1,0 +1,219 @@
+//! [`Registration`]: one fd's readiness and waiters in the [`Reactor`], and
+//! the handle a socket polls them through.
+//!
+//! The Reactor's `dispatch` records readiness here and wakes the waiters
+//! ([`IoState::wake_waiters`]); sockets ask through
+//! [`Registration::poll_ready`] and forget readiness after `EAGAIN`. The
+//! rules (edge triggering, one waker per waiting task, the loop a
+//! registration belongs to, panicking wakers) are in the Reactor's module
+//! docs.
+
+use std::cell::{Cell, RefCell};
+use std::fmt;
+use std::os::fd::RawFd;
+use std::panic::{self, AssertUnwindSafe};
+use std::rc::Rc;
+use std::task::{Context, Poll, Waker};
+
+use loop_core::LoopId;
+
+use crate::messages;
+use crate::reactor::Reactor;
+
+/// A direction of readiness.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// Readable (or hung up, or in error).
+    Read,
+    /// Writable (or in error).
+    Write,
+}
+
+/// Readiness and waiters of one registered fd.
+#[derive(Default)]
+pub(crate) struct IoState {
+    pub(crate) ready: [Cell<bool>; 2],
+    /// Set for good once epoll reports the direction closed (end of stream,
+    /// hang-up or error): no later edge may come for it, so a short read or
+    /// write must not clear its readiness (only `EAGAIN` does). A socket not
+    /// yet connected also reports a hang-up; that only costs it this
+    /// shortcut.
+    pub(crate) closed: [Cell<bool>; 2],
+    waiters: [RefCell<Vec<Waker>>; 2],
+}
+
+impl IoState {
+    /// Takes the wakers waiting on `dir` and wakes each of them, the list's
+    /// borrow ended first: a waker that polls this fd again (loop-core's only
+    /// queue their task) finds it empty, not borrowed. Call it after the
+    /// readiness it reports is recorded.
+    ///
+    /// A waker that panics is contained (see the Reactor's module docs): the others
+    /// are still woken, and the panic is not propagated.
+    pub(crate) fn wake_waiters(&self, dir: usize) {
+        let mut waiters = std::mem::take(&mut *self.waiters[dir].borrow_mut());
+        if waiters.is_empty() {
+            return;
+        }
+        for waker in waiters.drain(..) {
+            wake_contained(waker);
+        }
+        // Give the allocation back, so the next wait does not allocate.
+        let mut slot = self.waiters[dir].borrow_mut();
+        if slot.is_empty() {
+            *slot = waiters;
+        }
+    }
+}
+
+/// Wakes `waker`, catching a panic from it: the panic hook has already
+/// reported the panic, and the batch that called us must go on.
+#[inline]
+fn wake_contained(waker: Waker) {
+    if let Err(payload) = panic::catch_unwind(AssertUnwindSafe(|| waker.wake())) {
+        // Dropping the payload runs foreign code too: contain it as well.
+        let _ = panic::catch_unwind(AssertUnwindSafe(|| drop(payload)));
+    }
+}
+
+/// An fd's registration with a [`Reactor`]; dropping it deregisters the fd.
+pub struct Registration {
+    reactor: Rc<Reactor>,
+    state: Rc<IoState>,
+    index: u32,
+    fd: RawFd,
+    added: bool,
+    /// The loop that was running when the fd was registered (`None` for a
+    /// Reactor driven by hand, outside any loop): the only loop whose
+    /// Reactor wakes its waiters.
+    home: Option<LoopId>,
+}
+
+impl Registration {
+    /// The registration of `fd` in slot `index` of `reactor`, for the loop
+    /// running now.
+    ///
+    /// # Safety
+    ///
+    /// `fd` stays open until the registration is dropped (see
+    /// [`Reactor::register`]).
+    pub(crate) unsafe fn new(
+        reactor: Rc<Reactor>,
+        state: Rc<IoState>,
+        index: u32,
+        fd: RawFd,
+        added: bool,
+    ) -> Registration {
+        Registration {
+            reactor,
+            state,
+            index,
+            fd,
+            added,
+            home: LoopId::current(),
+        }
+    }
+
+    /// `Ready` if `dir` is known ready; otherwise stores the task's waker
+    /// and returns `Pending`.
+    ///
+    /// Every task waiting on `dir` is woken when it becomes ready. A task
+    /// that polls again before then is stored once, not once per poll: a
+    /// waker that [`will_wake`](Waker::will_wake) the same task as a stored
+    /// one is not added.
+    ///
+    /// # Panics
+    ///
+    /// When polled on another loop than the one that was running when the
+    /// fd was registered, or where no loop runs: its Reactor would never
+    /// wake the task there. The message names the fix.
+    #[inline]
+    pub fn poll_ready(&self, dir: Direction, cx: &mut Context<'_>) -> Poll<()> {
+        self.check_loop();
+        let i = dir as usize;
+        if self.state.ready[i].get() {
+            return Poll::Ready(());
+        }
+        let mut waiters = self.state.waiters[i].borrow_mut();
+        if !waiters.iter().any(|w| w.will_wake(cx.waker())) {
+            waiters.push(cx.waker().clone());
+        }
+        Poll::Pending
+    }
+
+    /// Panics (naming the fix) unless the loop running on this thread is the
+    /// one the fd was registered on; see [`poll_ready`](Registration::poll_ready).
+    #[inline]
+    pub(crate) fn check_loop(&self) {
+        if let Some(home) = self.home
+            && !home.is_current()
+        {
+            wrong_loop(home);
+        }
+    }
+
+    /// Forgets that `dir` is ready: call it after the system call said `EAGAIN`.
+    pub fn clear_ready(&self, dir: Direction) {
+        self.state.ready[dir as usize].set(false);
+    }
+
+    /// Forgets that `dir` is ready after a short read or write on a stream
+    /// socket (the kernel had no more to give or no more room for now, and
+    /// reports the next change as a new edge), unless epoll reported the
+    /// direction closed: then no edge may come again, and the next call
+    /// must be tried to see the end of stream or the error.
+    pub(crate) fn clear_ready_after_short(&self, dir: Direction) {
+        let i = dir as usize;
+        if !self.state.closed[i].get() {
+            self.state.ready[i].set(false);
+        }
+    }
+
+    /// Marks both directions ready without an event: for a socket just
+    /// created or accepted, whose first system call should be tried at once
+    /// (epoll reports a registration's initial state only at the next park).
+    pub(crate) fn assume_ready(&self) {
+        self.state.ready[0].set(true);
+        self.state.ready[1].set(true);
+    }
+
+    /// The reactor this fd is registered with.
+    pub(crate) fn reactor(&self) -> &Rc<Reactor> {
+        &self.reactor
+    }
+}
+
+impl Drop for Registration {
+    fn drop(&mut self) {
+        // SAFETY: `fd` is open until now, as `Registration::new`'s caller
+        // promised, and registered in slot `index`.
+        unsafe { self.reactor.deregister(self.index, self.fd, self.added) };
+    }
+}
+
+/// The panic of a registration used away from its loop: out of line, so the
+/// check in [`Registration::poll_ready`] stays a compare and a branch.
+#[cold]
+#[inline(never)]
+fn wrong_loop(home: LoopId) -> ! {
+    match LoopId::current() {
+        Some(current) => panic!(
+            "{} (the socket is registered with {home}, polled on {current})",
+            messages::WRONG_LOOP
+        ),
+        None => panic!(
+            "{} (the socket is registered with {home}, polled where no loop runs)",
+            messages::WRONG_LOOP
+        ),
+    }
+}
+
+impl fmt::Debug for Registration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Registration")
+            .field("fd", &self.fd)
+            .field("readable", &self.state.ready[0].get())
+            .field("writable", &self.state.ready[1].get())
+            .finish()
+    }
+}
