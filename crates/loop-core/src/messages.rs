@@ -28,6 +28,7 @@ pub(crate) const LOOP_IDS_EXHAUSTED: &str =
 
 /// Debug builds: a task's future was touched off its loop's thread. This is
 /// a bug in goldiloop, not in the program that uses it.
+#[cfg(debug_assertions)]
 pub(crate) const OFF_LOOP_THREAD: &str = "goldiloop bug: a task's future was polled or dropped off \
      its loop's thread; please report it with the program that shows it";
 

@@ -61,6 +61,7 @@ mod domain;
 mod io;
 mod messages;
 mod options;
+mod park_state;
 mod reactor;
 mod registration;
 mod resolve;

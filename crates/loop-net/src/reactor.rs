@@ -19,8 +19,8 @@
 //!   recognised with `Waker::will_wake`), so the list holds one waker per
 //!   waiting task, and readiness wakes and empties it.
 //! - Other threads end a park by writing the `eventfd`, but only while the
-//!   loop is parked or about to park (the `parked` flag), so a running loop
-//!   is not slowed by a syscall per remote wake.
+//!   loop is parked or about to park (`park_state.rs`, checked by a loom
+//!   model), so a running loop is not slowed by a syscall per remote wake.
 //! - A registration belongs to the loop that was running when it was made
 //!   (its [`LoopId`](loop_core::LoopId)). [`Registration::poll_ready`]
 //!   compares that with the loop running now (one thread-local read) and
@@ -73,6 +73,7 @@ use std::time::Duration;
 
 use loop_core::Park;
 
+use crate::park_state::ParkState;
 use crate::registration::{IoState, Registration};
 use crate::sys::{set_nonblocking, syscall};
 
@@ -92,12 +93,8 @@ struct Slot {
 
 struct Shared {
     eventfd: OwnedFd,
-    /// Set by the loop before a blocking `epoll_wait`, cleared after it.
-    parked: AtomicBool,
-    /// Set by every remote wake; a park that finds it set does not block.
-    /// With `parked` (both SeqCst) either the waker sees `parked` and writes
-    /// the eventfd, or the loop sees `notified` and does not block.
-    notified: AtomicBool,
+    /// Whether a remote wake must write the eventfd (`park_state.rs`).
+    park: ParkState,
 }
 
 /// The epoll [`Park`]: a loop built with it can wait for sockets.
@@ -168,8 +165,7 @@ impl Reactor {
             epoll,
             shared: Arc::new(Shared {
                 eventfd,
-                parked: AtomicBool::new(false),
-                notified: AtomicBool::new(false),
+                park: ParkState::new(),
             }),
             slots: RefCell::new(Vec::new()),
             free: RefCell::new(Vec::new()),
@@ -432,16 +428,12 @@ impl Park for Reactor {
     fn park(&self, timeout: Option<Duration>) {
         let mut timeout = timeout;
         let blocking = timeout != Some(Duration::ZERO);
-        if blocking {
-            self.shared.parked.store(true, Ordering::SeqCst);
-            if self.shared.notified.swap(false, Ordering::SeqCst) {
-                timeout = Some(Duration::ZERO);
-            }
+        if blocking && !self.shared.park.begin_park() {
+            timeout = Some(Duration::ZERO);
         }
         let count = self.wait(timeout);
         if blocking {
-            self.shared.parked.store(false, Ordering::SeqCst);
-            self.shared.notified.store(false, Ordering::SeqCst);
+            self.shared.park.end_park();
         }
         self.dispatch(count);
     }
@@ -467,8 +459,7 @@ struct Unparker(Arc<Shared>);
 
 impl Unparker {
     fn unpark(&self) {
-        self.0.notified.store(true, Ordering::SeqCst);
-        if self.0.parked.load(Ordering::SeqCst) {
+        if self.0.park.notify() {
             let one = 1u64;
             // SAFETY: the eventfd lives as long as this Arc, and `one` is 8
             // readable bytes. A full counter (EAGAIN) already means "wake".
