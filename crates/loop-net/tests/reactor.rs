@@ -15,24 +15,9 @@ use std::time::{Duration, Instant};
 
 use loop_core::{Loop, Park};
 use loop_net::{Direction, Reactor};
+use test_support::CountingWaker;
 
 use util::thread_cpu_time as cpu_time;
-
-/// A waker that counts how often it is woken.
-#[derive(Default)]
-struct CountingWaker(AtomicUsize);
-
-impl Wake for CountingWaker {
-    fn wake(self: Arc<Self>) {
-        self.0.fetch_add(1, Ordering::SeqCst);
-    }
-}
-
-impl CountingWaker {
-    fn wakes(&self) -> usize {
-        self.0.load(Ordering::SeqCst)
-    }
-}
 
 #[test]
 fn task_waiting_for_readability_is_woken_by_a_write_from_another_thread() {

@@ -21,17 +21,8 @@ pub(crate) async fn within<F: Future>(secs: u64, what: &str, future: F) -> F::Ou
     }
 }
 
-/// CPU time (user + system) of the calling thread so far.
-pub(crate) fn thread_cpu_time() -> Duration {
-    // SAFETY: an all-zero rusage is valid, and getrusage fills it.
-    let usage = unsafe {
-        let mut usage: libc::rusage = std::mem::zeroed();
-        assert_eq!(libc::getrusage(libc::RUSAGE_THREAD, &mut usage), 0);
-        usage
-    };
-    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
-    tv(usage.ru_utime) + tv(usage.ru_stime)
-}
+#[allow(unused_imports)] // each test binary uses only some helpers
+pub(crate) use test_support::thread_cpu_time;
 
 /// The number of fds this process has open.
 pub(crate) fn open_fds() -> usize {
@@ -106,11 +97,5 @@ pub(crate) fn set_linger_zero(fd: RawFd) {
 
 /// The message of a caught panic.
 pub(crate) fn panic_message(panic: Box<dyn std::any::Any + Send>) -> String {
-    match panic.downcast::<String>() {
-        Ok(msg) => *msg,
-        Err(panic) => panic
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .unwrap_or_default(),
-    }
+    test_support::payload_message(&*panic)
 }
