@@ -3,22 +3,56 @@
 //! `--paused`, on the loop's paused clock, so their order comes from the
 //! deadlines alone and the tests take no real time.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// The path of a built example, building it if `cargo test` did not.
+/// The path of a built example, building it if `cargo test` did not (it does
+/// not under `--tests`, as the ASan step runs it).
+///
+/// The example sits beside this test binary: `<target-dir>/[<triple>/]<profile>/examples/`,
+/// while the binary is in `<profile>/deps/`. So the example is found, and built
+/// if missing, with the same target dir, `--target` and profile as the tests,
+/// whichever of those the run chose (RUSTFLAGS pass through the environment).
 fn example(name: &str) -> PathBuf {
     let exe = std::env::current_exe().unwrap();
-    let profile_dir = exe.parent().and_then(|deps| deps.parent()).unwrap();
+    let profile_dir = exe.parent().and_then(Path::parent).unwrap();
+    let profile_dir = profile_dir.canonicalize().unwrap();
     let path = profile_dir.join("examples").join(name);
     if !path.exists() {
-        let status = Command::new(env!("CARGO"))
+        // The cargo running the tests, else the one that built them.
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| env!("CARGO").into());
+        let status = Command::new(cargo)
             .args(["build", "-q", "-p", "goldiloop-examples", "--example", name])
+            .args(build_args(&profile_dir))
             .status()
             .unwrap();
         assert!(status.success(), "building example {name} failed");
+        assert!(
+            path.exists(),
+            "example {name} was built, but not at {path:?}"
+        );
     }
     path
+}
+
+/// The `cargo build` arguments that put an example into `profile_dir`.
+fn build_args(profile_dir: &Path) -> Vec<String> {
+    // cargo sets this for integration tests: `<target-dir>/tmp`.
+    let target_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).parent().unwrap();
+    let target_dir = target_dir.canonicalize().unwrap();
+    let mut args = vec!["--target-dir".to_string(), target_dir.display().to_string()];
+    let above_profile = profile_dir.parent().unwrap();
+    if above_profile != target_dir {
+        // `<target-dir>/<triple>/<profile>`: built with an explicit `--target`.
+        let triple = above_profile.file_name().unwrap().to_str().unwrap();
+        args.extend(["--target".to_string(), triple.to_string()]);
+    }
+    let profile = match profile_dir.file_name().unwrap().to_str().unwrap() {
+        "debug" => "dev",
+        other => other,
+    };
+    args.extend(["--profile".to_string(), profile.to_string()]);
+    args
 }
 
 /// Runs an example with `args` and returns its standard output.
