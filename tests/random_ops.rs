@@ -25,9 +25,8 @@
 //! - queued on the loop's own thread while it runs, or spawned: before the
 //!   next poll of the future given to `run_task` (FIFO);
 //! - woken or aborted on the loop's thread while the loop is stopped: within
-//!   two polls of the main future of the next run once loop-core picks such work
-//!   up at once (issue 10, fault 1, [`Model::Strict`]); within a full event
-//!   interval today ([`Model::Current`]);
+//!   two polls of the main future of the next run (the loop takes such work
+//!   in as it starts: issue 10, fault 1, which this test found);
 //! - woken or aborted from another thread: once the loop has looked at its
 //!   remote queue, which it does at least every `EVENT_INTERVAL` (32) polls.
 //!
@@ -73,17 +72,6 @@ const MAX_TASKS: usize = 24;
 
 /// Events the event-waiting tasks share, per case.
 const EVENTS: usize = 3;
-
-/// Which promise about work queued while the loop is stopped the model holds
-/// the loop to.
-#[derive(Clone, Copy, Debug, PartialEq)]
-enum Model {
-    /// loop-core as it is: such work goes to the remote queue, and is seen
-    /// within an event interval of the next run.
-    Current,
-    /// Issue 10, fault 1 fixed: it is seen as soon as the loop runs again.
-    Strict,
-}
 
 /// xorshift64*, seeded through splitmix64 so that any seed (0 included) works.
 struct Rng(u64);
@@ -272,7 +260,6 @@ struct Stats {
 /// One case: a loop, its tasks and the model, driven by one seed.
 struct Case {
     seed: u64,
-    model: Model,
     rng: Rng,
     lp: Option<Loop>,
     tasks: Vec<TaskModel>,
@@ -297,10 +284,9 @@ macro_rules! ensure {
 }
 
 impl Case {
-    fn new(seed: u64, model: Model) -> Case {
+    fn new(seed: u64) -> Case {
         Case {
             seed,
-            model,
             rng: Rng::new(seed),
             lp: Some(Loop::new()),
             tasks: Vec::new(),
@@ -322,11 +308,10 @@ impl Case {
             let _ = writeln!(ops, "  {line}");
         }
         panic!(
-            "random_ops: seed {seed} ({model:?} model): {msg}\n\
+            "random_ops: seed {seed}: {msg}\n\
              replay: GOLDILOOP_SEED={seed} GOLDILOOP_RANDOM_CASES=1 \
              cargo test -p goldiloop-tests --test random_ops\nops:\n{ops}",
             seed = self.seed,
-            model = self.model,
         );
     }
 
@@ -360,10 +345,10 @@ impl Case {
 
     /// The condition a wake or abort made from `from` puts on its task.
     fn cond(&self, from: Origin) -> Cond {
-        let needed = match (from, self.model) {
-            (Origin::Running, _) => 1,
-            (Origin::Stopped, Model::Strict) => 2,
-            (Origin::Stopped, Model::Current) | (Origin::OtherThread { .. }, _) => REMOTE_POLLS,
+        let needed = match from {
+            Origin::Running => 1,
+            Origin::Stopped => 2,
+            Origin::OtherThread { .. } => REMOTE_POLLS,
         };
         Cond { needed, seen: 0 }
     }
@@ -863,10 +848,10 @@ fn quiet_task_panics() {
 }
 
 /// Runs one case: pause the clock, make up to `MAX_OPS` ops, drop the loop.
-fn run_case(seed: u64, model: Model) -> Stats {
+fn run_case(seed: u64) -> Stats {
     quiet_task_panics();
-    println!("random_ops: case seed {seed} ({model:?} model)");
-    let mut case = Case::new(seed, model);
+    println!("random_ops: case seed {seed}");
+    let mut case = Case::new(seed);
     case.lp().run_task(async { goldiloop::time::pause() });
     let ops = 1 + case.rng.below(MAX_OPS);
     for _ in 0..ops {
@@ -906,7 +891,7 @@ fn random_op_sequences_agree_with_the_model() {
     let mut total = Stats::default();
     for i in 0..cases {
         let case_seed = if i == 0 { seed } else { seeds.next() };
-        let stats = run_case(case_seed, Model::Current);
+        let stats = run_case(case_seed);
         total.ops += stats.ops;
         total.tasks += stats.tasks;
         total.outputs += stats.outputs;
@@ -921,26 +906,23 @@ fn random_op_sequences_agree_with_the_model() {
 }
 
 // Issue 10, fault 1, as this test found it: a wake or an abort made on the
-// loop's thread while the loop is stopped goes to the remote queue, so the
-// next run sees it only after an event interval (32 polls). Both cases pass
-// on the Current model and fail on the Strict one until loop-core picks such
-// work up as soon as it runs again; then drop the `#[ignore]`s.
+// loop's thread while the loop was stopped went to the remote queue, so the
+// next run saw it only after an event interval (32 polls). The two seeds that
+// first showed it stay as regression tests.
 
 /// Seed 17283: spawn a task waiting on an event, run, abort it while the
 /// loop is stopped, advance the clock (two polls of the main future): the
 /// aborted task's future is still alive.
 #[test]
-#[ignore = "issue 10 fault 1: an abort made while the loop is stopped waits 32 polls (seed 17283)"]
 fn abort_made_while_the_loop_is_stopped_is_seen_when_it_runs_again_seed_17283() {
     let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
-    run_case(17283, Model::Strict);
+    run_case(17283);
 }
 
 /// Seed 89613: spawn a task waiting on an event, advance the clock, set the
 /// event while the loop is stopped, run for 3 yields: the task has not run.
 #[test]
-#[ignore = "issue 10 fault 1: a wake made while the loop is stopped waits 32 polls (seed 89613)"]
 fn wake_made_while_the_loop_is_stopped_is_seen_when_it_runs_again_seed_89613() {
     let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
-    run_case(89613, Model::Strict);
+    run_case(89613);
 }

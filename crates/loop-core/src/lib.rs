@@ -4,7 +4,7 @@
 //! from inside a task) adds one and returns its [`JoinHandle`];
 //! [`Loop::run_task`] runs the loop until one future completes;
 //! [`Loop::run`] runs it until every task has ended; [`Loop::current`] finds the
-//! running loop; [`interrupt`] gives control back to it. A task that is waiting
+//! running loop; [`interrupt`](fn@interrupt) gives control back to it. A task that is waiting
 //! costs nothing: only its waker puts it back in the queue, and when nothing
 //! is ready the thread sleeps in the loop's [`Park`].
 //!

@@ -36,7 +36,7 @@ use crate::task::{RunOutcome, Task, TaskRef, UNREGISTERED};
 /// The loop looks at remote wakes, its park and its sources at least once
 /// every this many polls, even when its run queue never empties.
 ///
-/// A task that loops on [`interrupt`](crate::interrupt) slows the others down
+/// A task that loops on [`interrupt`](fn@crate::interrupt) slows the others down
 /// but starves none of them: every `EVENT_INTERVAL` polls the loop looks,
 /// without blocking, at wakes from other threads, remote spawns, timers and
 /// socket readiness.
