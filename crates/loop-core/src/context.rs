@@ -48,7 +48,6 @@ impl Drop for Enter {
     fn drop(&mut self) {
         debug_assert!(ptr::eq(CURRENT.get(), Rc::as_ptr(&self.core)));
         CURRENT.set(self.previous);
-        crate::budget::unlimit();
     }
 }
 

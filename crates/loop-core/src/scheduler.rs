@@ -23,7 +23,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
 use std::time::{Duration, Instant};
 
-use crate::budget;
+use crate::budget::BUDGET;
 use crate::context::{self, Enter};
 use crate::join::JoinHandle;
 use crate::loop_id::LoopId;
@@ -31,7 +31,7 @@ use crate::park::Park;
 use crate::registry::Registry;
 use crate::source::Source;
 use crate::sync::{AtomicBool, Ordering, RemoteQueue, RwLock, fence};
-use crate::task::{RunOutcome, Task, TaskRef, UNREGISTERED};
+use crate::task::{self, RunOutcome, Task, TaskRef, UNREGISTERED};
 
 /// The loop looks at remote wakes, its park and its sources at least once
 /// every this many polls, even when its run queue never empties.
@@ -139,9 +139,9 @@ impl Shared {
 /// happens on that loop's thread while it runs, its remote queue otherwise.
 pub(crate) fn schedule(task: TaskRef) {
     context::with_current(|core| match core {
-        Some(core) if Arc::ptr_eq(&core.shared, &task.header().shared) => core.push(task),
+        Some(core) if Arc::ptr_eq(&core.shared, &task::header(&task).shared) => core.push(task),
         _ => {
-            let shared = task.header().shared.clone();
+            let shared = task::header(&task).shared.clone();
             shared.push_remote(Some(task));
         }
     })
@@ -157,6 +157,9 @@ pub(crate) struct Core {
     sources: RefCell<Vec<Rc<dyn Source>>>,
     /// Set once the `Loop` is dropped: new tasks are cancelled at once.
     closed: Cell<bool>,
+    /// The running task's cooperative budget (`budget.rs`), refilled before
+    /// each poll.
+    pub(crate) budget: Cell<u32>,
 }
 
 impl Core {
@@ -169,6 +172,7 @@ impl Core {
             park,
             sources: RefCell::new(Vec::new()),
             closed: Cell::new(false),
+            budget: Cell::new(BUDGET),
         }
     }
 
@@ -194,7 +198,7 @@ impl Core {
     fn register(&self, task: TaskRef) {
         let header_task = task.clone();
         let slot = self.tasks.borrow_mut().insert(task);
-        header_task.header().set_slot(slot);
+        task::header(&header_task).set_slot(slot);
     }
 
     /// Appends a task to the run queue.
@@ -236,7 +240,7 @@ impl Core {
     fn drain_remote(&self) {
         while let Some(entry) = self.shared.remote.pop() {
             if let Some(task) = &entry
-                && task.header().slot() == UNREGISTERED
+                && task::header(task).slot() == UNREGISTERED
             {
                 self.register(task.clone());
             }
@@ -313,20 +317,20 @@ impl Core {
             let next = self.queue.borrow_mut().pop_front();
             match next {
                 Some(Some(task)) => {
-                    budget::reset();
+                    self.budget.set(BUDGET);
                     // SAFETY: this loop, on its thread, took the task from its
                     // run queue.
                     match unsafe { task.run() } {
                         RunOutcome::Idle => {}
                         RunOutcome::Requeue => self.push(task),
-                        RunOutcome::Done => self.unregister(task.header().slot()),
+                        RunOutcome::Done => self.unregister(task::header(&task).slot()),
                     }
                 }
                 Some(None) => {
                     if let Some(future) = main.as_mut()
                         && main_waker.woken.swap(false, Ordering::AcqRel)
                     {
-                        budget::reset();
+                        self.budget.set(BUDGET);
                         if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
                             return Some(output);
                         }
