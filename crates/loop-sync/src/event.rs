@@ -201,10 +201,15 @@ impl Future for EventWait {
     type Output = ();
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        ready!(loop_core::poll_budget(cx));
         let mut locked = self.entry.lock();
         match locked.poll(cx.waker()) {
-            Entry::Unqueued if locked.set => Poll::Ready(()),
+            Entry::Unqueued if locked.set => {
+                // Ready without waiting: the case the cooperative budget is
+                // for (a wait that was woken has waited, and pays nothing).
+                drop(locked);
+                ready!(loop_core::poll_budget(cx));
+                Poll::Ready(())
+            }
             Entry::Unqueued => {
                 locked.push(cx.waker(), None);
                 Poll::Pending

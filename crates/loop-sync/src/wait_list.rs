@@ -45,7 +45,7 @@
 
 use std::fmt;
 use std::ops::{Deref, DerefMut};
-use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Mutex, MutexGuard};
 use std::task::Waker;
 
@@ -237,16 +237,31 @@ pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 /// during a panic), the panic is not resumed, since a second panic would
 /// abort the process; the panic hook has reported it already.
 pub(crate) fn wake_all(wakers: Vec<Waker>) {
-    let mut first_panic = None;
-    for waker in wakers {
-        if let Err(payload) = catch_unwind(AssertUnwindSafe(|| waker.wake())) {
-            first_panic.get_or_insert(payload);
+    /// The wakers not woken yet. Its drop runs only if a wake panicked (the
+    /// loop below empties it otherwise): it wakes the rest, each contained,
+    /// while the first panic unwinds on to the caller. The happy path so
+    /// pays for no `catch_unwind`.
+    struct Rest(std::vec::IntoIter<Waker>);
+
+    impl Drop for Rest {
+        fn drop(&mut self) {
+            for waker in &mut self.0 {
+                let _ = catch_unwind(AssertUnwindSafe(|| waker.wake()));
+            }
         }
     }
-    if let Some(payload) = first_panic
-        && !std::thread::panicking()
-    {
-        resume_unwind(payload);
+
+    if std::thread::panicking() {
+        // Already unwinding (a `Permit` or `Receiver` dropped during a
+        // panic): a second panic escaping would abort the process.
+        for waker in wakers {
+            let _ = catch_unwind(AssertUnwindSafe(|| waker.wake()));
+        }
+        return;
+    }
+    let mut rest = Rest(wakers.into_iter());
+    for waker in rest.0.by_ref() {
+        waker.wake();
     }
 }
 
@@ -288,21 +303,25 @@ pub(crate) struct WaitEntry<P: Deref<Target: WaitQueue>> {
 
 impl<P: Deref<Target: WaitQueue>> WaitEntry<P> {
     /// An entry not queued yet, for the primitive behind `queue`.
+    #[inline]
     pub(crate) const fn new(queue: P) -> WaitEntry<P> {
         WaitEntry { queue, key: None }
     }
 
     /// The primitive's handle.
+    #[inline]
     pub(crate) fn queue(&self) -> &P {
         &self.queue
     }
 
     /// True while the entry is in the list (queued or notified).
+    #[inline]
     pub(crate) fn is_queued(&self) -> bool {
         self.key.is_some()
     }
 
     /// Locks the primitive's state for one poll.
+    #[inline]
     pub(crate) fn lock(&mut self) -> Locked<'_, P::Target> {
         let queue: &P::Target = &self.queue;
         Locked {
@@ -315,6 +334,7 @@ impl<P: Deref<Target: WaitQueue>> WaitEntry<P> {
     /// Leaves the list if the entry is in it; returns true if it had been
     /// notified (so the primitive may have to pass on what it was handed).
     /// A parked payload is dropped after the lock is released.
+    #[inline]
     pub(crate) fn cancel(&mut self) -> bool {
         let Some(key) = self.key.take() else {
             return false;
@@ -329,6 +349,7 @@ impl<P: Deref<Target: WaitQueue>> WaitEntry<P> {
 }
 
 impl<P: Deref<Target: WaitQueue>> Drop for WaitEntry<P> {
+    #[inline]
     fn drop(&mut self) {
         self.cancel();
     }
@@ -352,12 +373,14 @@ pub(crate) struct Locked<'a, Q: WaitQueue + ?Sized> {
 
 impl<Q: WaitQueue + ?Sized> Locked<'_, Q> {
     /// The primitive's shared state outside the lock (the `Waiter`'s count).
+    #[inline]
     pub(crate) fn queue(&self) -> &Q {
         self.queue
     }
 
     /// Where the entry stands: if it was notified it is removed now; if it
     /// still waits, `waker` replaces the one it was queued with.
+    #[inline]
     pub(crate) fn poll(&mut self, waker: &Waker) -> Entry {
         let Some(key) = *self.key else {
             return Entry::Unqueued;
@@ -375,12 +398,14 @@ impl<Q: WaitQueue + ?Sized> Locked<'_, Q> {
     }
 
     /// Queues the entry at the back of the list, with `value` parked in it.
+    #[inline]
     pub(crate) fn push(&mut self, waker: &Waker, value: Option<Q::Value>) {
         debug_assert!(self.key.is_none(), "a wait entry queued twice");
         *self.key = Some(Q::waiters(&mut self.state).push_back(waker, value));
     }
 
     /// Leaves the list, if queued, and takes back the parked payload.
+    #[inline]
     pub(crate) fn remove(&mut self) -> Option<Q::Value> {
         let key = self.key.take()?;
         Q::waiters(&mut self.state).remove(key).1

@@ -237,9 +237,11 @@ impl Future for Wait {
     type Output = ();
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        ready!(loop_core::poll_budget(cx));
         let done = |inner: &Inner| inner.count.load(Ordering::Acquire) == 0;
         if done(self.entry.queue()) && !self.entry.is_queued() {
+            // Ready without waiting: the case the cooperative budget is for
+            // (a wait that was woken has waited, and pays nothing).
+            ready!(loop_core::poll_budget(cx));
             return Poll::Ready(());
         }
         let mut locked = self.entry.lock();
