@@ -1,15 +1,10 @@
-//! Nothing to see: this package holds the integration tests, and runs as
-//! doctests the README samples of the crates whose own `lib.rs` does not
-//! include its README (loop-core and the goldiloop facade).
+//! Nothing to see: this package holds the integration tests, and runs the
+//! workspace README's samples as doctests. (Each library crate's own README is
+//! its front page on docs.rs and is tested by that crate's doctests.)
 
 #![doc(test(attr(deny(warnings))))]
 
-/// loop-core's README sample, compiled and run as a doctest.
+/// The workspace README's Rust samples, compiled and run as doctests.
 #[cfg(doctest)]
-#[doc = include_str!("../../crates/loop-core/README.md")]
-struct LoopCoreReadme;
-
-/// The goldiloop facade's README sample, compiled and run as a doctest.
-#[cfg(doctest)]
-#[doc = include_str!("../../crates/goldiloop/README.md")]
-struct GoldiloopReadme;
+#[doc = include_str!("../../README.md")]
+struct WorkspaceReadme;

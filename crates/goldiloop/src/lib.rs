@@ -1,67 +1,16 @@
-//! goldiloop: an async runtime for Linux that is just right, grown from the
-//! talk "Goldilocks and the three tasks".
-//!
-//! The talk builds an event loop on slides: a FIFO queue of tasks,
-//! `add_task`/`run_task`/`run`, `Loop.current`, `interrupt()`, `sleep`, a
-//! `Waiter`, `gather` and an `AioSocket` over `epoll`. goldiloop keeps the
-//! names and the shape, and replaces the talk's polling with wakers, a timer
-//! wheel and an epoll reactor, so a waiting task costs nothing and an idle
-//! loop sleeps.
-//!
-//! This crate is the facade: it re-exports the four layers under one roof.
-//!
-//! | layer | module | cargo feature | at the root |
-//! |---|---|---|---|
-//! | loop-core: the loop and its tasks | [`core`] | always | [`Loop`], [`Handle`], [`Spawner`], [`JoinHandle`], [`JoinError`], [`LoopId`], [`spawn`], [`interrupt`], [`yield_now`], [`run`]; the cooperative budget: [`poll_budget`], [`consume_budget`], [`has_budget_remaining`], [`BUDGET`] |
-//! | loop-time: timers | `time` | `time` | `sleep`, `sleep_until`, `timeout`, `timeout_at`, `interval` |
-//! | loop-sync: coordination | `sync` | `sync` | `Waiter`, `gather`, `gather!`, `try_gather`, `Event`, `Semaphore`, `channel` |
-//! | loop-net: epoll and sockets | `net` | `net` | (use `goldiloop::net::...`) |
-//!
-//! All three features are on by default. With `net` on, [`Loop::new`] parks in
-//! the epoll Reactor, so sockets work on it; without it the loop parks its
-//! thread, and timers still work.
-//!
-//! # Examples
-//!
-//! ```
-//! use goldiloop::{Loop, interrupt, spawn};
-//!
-//! let lp = Loop::new();
-//! let answer = lp.run_task(async {
-//!     let other = spawn(async { interrupt().await; 40 });
-//!     other.await.unwrap() + 2
-//! });
-//! assert_eq!(answer, 42);
-//! ```
-//!
-//! [`run`] is `asyncio.run`: a fresh loop, for one future.
-//!
-//! # Names
-//!
-//! The talk's names are the API, and the names other runtimes use are
-//! `#[doc(alias)]`es on them: searching these docs for `block_on`, `join_all`
-//! or `CountDownLatch` finds [`Loop::run_task`], `gather` and `Waiter`. Two
-//! Rust names are also functions, because ported code calls them: [`spawn`],
-//! the same as `Loop::current().add_task(f)`, and [`yield_now`], the same as
-//! [`interrupt()`]. A future type is named after the function that returns
-//! it, in UpperCamelCase: `sleep` gives `Sleep`, `interrupt` gives
-//! [`Interrupt`], `consume_budget` gives [`ConsumeBudget`].
-//!
-//! ```
-//! # #[cfg(all(feature = "time", feature = "sync"))] {
-//! use std::time::Duration;
-//!
-//! let (a, b) = goldiloop::run(async {
-//!     goldiloop::gather!(
-//!         async { goldiloop::sleep(Duration::from_millis(2)).await; "slept" },
-//!         async { goldiloop::interrupt().await; "yielded" },
-//!     )
-//!     .await
-//! });
-//! assert_eq!((a, b), ("slept", "yielded"));
-//! # }
-//! ```
-
+// The README is the front page on docs.rs, and its samples run as doctests;
+// they use every feature, so with fewer (`--no-default-features`) a short page
+// stands in for it.
+#![cfg_attr(
+    all(feature = "time", feature = "sync", feature = "net"),
+    doc = include_str!("../README.md")
+)]
+#![cfg_attr(
+    not(all(feature = "time", feature = "sync", feature = "net")),
+    doc = "goldiloop: an async runtime for Linux, the facade over loop-core, loop-time, \
+           loop-sync and loop-net. Its README, the full front page, is built with all \
+           features on (the default)."
+)]
 #![forbid(unsafe_code)]
 #![doc(test(attr(deny(warnings))))]
 
@@ -126,8 +75,3 @@ pub mod io {
         BufReader, BufWriter, copy,
     };
 }
-
-/// README's Rust samples, compiled and run as doctests.
-#[cfg(all(doctest, feature = "time", feature = "sync", feature = "net"))]
-#[doc = include_str!("../../../README.md")]
-struct ReadmeDoctests;

@@ -1,31 +1,4 @@
-//! loop-core: goldiloop's executor, the talk's `Loop` with wakers instead of polling.
-//!
-//! A [`Loop`] holds a FIFO queue of tasks. [`Loop::add_task`] (or [`spawn`]
-//! from inside a task) adds one and returns its [`JoinHandle`];
-//! [`Loop::run_task`] runs the loop until one future completes;
-//! [`Loop::run`] runs it until every task has ended; [`Loop::current`] finds the
-//! running loop; [`interrupt`](fn@interrupt) gives control back to it. A task that is waiting
-//! costs nothing: only its waker puts it back in the queue, and when nothing
-//! is ready the thread sleeps in the loop's [`Park`].
-//!
-//! The extension points for the layers above: [`Park`] (loop-net's epoll
-//! Reactor is one), [`Source`] (loop-time's timers are one), and the
-//! cross-thread [`Spawner`].
-//!
-//! # Examples
-//!
-//! ```
-//! use loop_core::{Loop, interrupt, spawn};
-//!
-//! let lp = Loop::new();
-//! let total = lp.run_task(async {
-//!     let a = spawn(async { interrupt().await; 1 });
-//!     let b = spawn(async { 2 });
-//!     a.await.unwrap() + b.await.unwrap()
-//! });
-//! assert_eq!(total, 3);
-//! ```
-
+#![doc = include_str!("../README.md")]
 #![doc(test(attr(deny(warnings))))]
 
 mod budget;
