@@ -17,9 +17,9 @@
 //! # Ok::<(), std::io::Error>(())
 //! ```
 
-mod copy_bidirectional;
+mod bidirectional;
 
-pub use copy_bidirectional::{CopyBidirectional, copy_bidirectional};
+pub use bidirectional::{CopyBidirectional, copy_bidirectional};
 
 #[doc(no_inline)]
 pub use futures_util::io::{

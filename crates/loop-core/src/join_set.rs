@@ -325,7 +325,7 @@ impl<T: 'static> JoinSet<T> {
     /// finishes).
     ///
     /// It spends one unit of the cooperative budget
-    /// ([`poll_budget`](crate::poll_budget)) when the set is not empty.
+    /// ([`poll_budget`]) when the set is not empty.
     ///
     /// # Examples
     ///
