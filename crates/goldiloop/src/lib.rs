@@ -12,10 +12,14 @@
 //!
 //! | layer | module | cargo feature | at the root |
 //! |---|---|---|---|
-//! | loop-core: the loop and its tasks | [`core`] | always | [`Loop`], [`Handle`], [`Spawner`], [`JoinHandle`], [`JoinError`], [`LoopId`], [`spawn`], [`interrupt`], [`yield_now`], [`run`]; the cooperative budget: [`poll_budget`], [`consume_budget`], [`has_budget_remaining`], [`BUDGET`] |
+//! | loop-core: the loop and its tasks | [`core`] | always | [`Loop`], [`Handle`], [`Spawner`], [`JoinHandle`], [`JoinError`], [`JoinSet`], [`LoopId`], [`spawn`], [`task_local!`], [`interrupt`], [`yield_now`], [`run`]; the cooperative budget: [`poll_budget`], [`consume_budget`], [`has_budget_remaining`], [`BUDGET`] |
 //! | loop-time: timers | `time` | `time` | `sleep`, `sleep_until`, `timeout`, `timeout_at`, `interval` |
 //! | loop-sync: coordination | `sync` | `sync` | `Waiter`, `gather`, `gather!`, `try_gather`, `Event`, `Semaphore`, `channel` |
-//! | loop-net: epoll and sockets | `net` | `net` | (use `goldiloop::net::...`) |
+//! | loop-net: epoll and sockets | `net` | `net` | (use `goldiloop::net::...`); `io`: the read/write traits and `copy_bidirectional` |
+//!
+//! [`prelude`] brings the everyday names in one line, futures-util's
+//! `select!`, `join!`, `try_join!`, `pin_mut!` and extension traits included:
+//! `use goldiloop::prelude::*;`.
 //!
 //! All three features are on by default. With `net` on, [`Loop::new`] parks in
 //! the epoll Reactor, so sockets work on it; without it the loop parks its
@@ -72,8 +76,9 @@ pub use event_loop::{Loop, run};
 
 #[doc(inline)]
 pub use loop_core::{
-    BUDGET, ConsumeBudget, Handle, Interrupt, JoinError, JoinHandle, LoopId, Park, Source, Spawner,
-    ThreadParker, consume_budget, has_budget_remaining, interrupt, poll_budget, spawn, yield_now,
+    AccessError, BUDGET, ConsumeBudget, Handle, Interrupt, JoinError, JoinHandle, JoinSet,
+    LocalKey, LoopId, Park, Source, Spawner, ThreadParker, consume_budget, has_budget_remaining,
+    interrupt, poll_budget, spawn, task_local, yield_now,
 };
 
 /// The executor layer, whole: loop-core.
@@ -101,31 +106,10 @@ pub use loop_sync::{Event, Semaphore, Waiter, channel, gather, try_gather};
 #[cfg(feature = "net")]
 pub use loop_net as net;
 
-/// The async read and write traits the stream sockets implement, and their
-/// helpers (futures-io's, re-exported from futures-util; feature `net`).
-///
-/// ```
-/// use goldiloop::io::{AsyncReadExt, AsyncWriteExt};
-/// use goldiloop::net::UnixStream;
-///
-/// let got = goldiloop::run(async {
-///     let (mut a, mut b) = UnixStream::pair()?;
-///     a.write_all(b"ping").await?;
-///     let mut buf = [0; 4];
-///     b.read_exact(&mut buf).await?;
-///     Ok::<_, std::io::Error>(buf)
-/// })?;
-/// assert_eq!(&got, b"ping");
-/// # Ok::<(), std::io::Error>(())
-/// ```
 #[cfg(feature = "net")]
-pub mod io {
-    #[doc(no_inline)]
-    pub use futures_util::io::{
-        AsyncBufRead, AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt,
-        BufReader, BufWriter, copy,
-    };
-}
+pub mod io;
+
+pub mod prelude;
 
 /// README's Rust samples, compiled and run as doctests.
 #[cfg(all(doctest, feature = "time", feature = "sync", feature = "net"))]
