@@ -21,8 +21,9 @@ pub use event_loop::{Loop, run};
 
 #[doc(inline)]
 pub use loop_core::{
-    BUDGET, ConsumeBudget, Handle, Interrupt, JoinError, JoinHandle, LoopId, Park, Source, Spawner,
-    ThreadParker, consume_budget, has_budget_remaining, interrupt, poll_budget, spawn, yield_now,
+    AccessError, BUDGET, ConsumeBudget, Handle, Interrupt, JoinError, JoinHandle, JoinSet,
+    LocalKey, LoopId, Park, Source, Spawner, ThreadParker, consume_budget, has_budget_remaining,
+    interrupt, poll_budget, spawn, task_local, yield_now,
 };
 
 /// The executor layer, whole: loop-core.
@@ -50,28 +51,7 @@ pub use loop_sync::{Event, Semaphore, Waiter, channel, gather, try_gather};
 #[cfg(feature = "net")]
 pub use loop_net as net;
 
-/// The async read and write traits the stream sockets implement, and their
-/// helpers (futures-io's, re-exported from futures-util; feature `net`).
-///
-/// ```
-/// use goldiloop::io::{AsyncReadExt, AsyncWriteExt};
-/// use goldiloop::net::UnixStream;
-///
-/// let got = goldiloop::run(async {
-///     let (mut a, mut b) = UnixStream::pair()?;
-///     a.write_all(b"ping").await?;
-///     let mut buf = [0; 4];
-///     b.read_exact(&mut buf).await?;
-///     Ok::<_, std::io::Error>(buf)
-/// })?;
-/// assert_eq!(&got, b"ping");
-/// # Ok::<(), std::io::Error>(())
-/// ```
 #[cfg(feature = "net")]
-pub mod io {
-    #[doc(no_inline)]
-    pub use futures_util::io::{
-        AsyncBufRead, AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt,
-        BufReader, BufWriter, copy,
-    };
-}
+pub mod io;
+
+pub mod prelude;

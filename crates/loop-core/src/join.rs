@@ -67,6 +67,10 @@ impl<T> JoinHandle<T> {
     }
 }
 
+/// The handle never holds a `T` in place (the output lives in the task), so
+/// it may move while pinned, whatever `T` is.
+impl<T> Unpin for JoinHandle<T> {}
+
 impl<T> Future for JoinHandle<T> {
     type Output = Result<T, JoinError>;
 

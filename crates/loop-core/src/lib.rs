@@ -8,6 +8,7 @@ mod handle;
 mod interrupt;
 mod join;
 mod join_error;
+mod join_set;
 #[cfg(all(test, loom))]
 mod loom_tests;
 mod loop_id;
@@ -19,6 +20,7 @@ mod source;
 mod state;
 mod sync;
 mod task;
+mod task_local;
 
 pub use budget::{BUDGET, ConsumeBudget, consume_budget, has_budget_remaining, poll_budget};
 pub use event_loop::Loop;
@@ -26,7 +28,9 @@ pub use handle::{Handle, Spawner, spawn};
 pub use interrupt::{Interrupt, interrupt, yield_now};
 pub use join::JoinHandle;
 pub use join_error::JoinError;
+pub use join_set::{JoinNext, JoinSet};
 pub use loop_id::LoopId;
 pub use park::{Park, ThreadParker};
 pub use scheduler::EVENT_INTERVAL;
 pub use source::Source;
+pub use task_local::{AccessError, LocalKey, TaskLocalFuture};

@@ -35,3 +35,17 @@ pub(crate) const OFF_LOOP_THREAD: &str = "goldiloop bug: a task's future was pol
 /// `ThreadParker::park` called on another thread than the one that made it.
 pub(crate) const PARK_WRONG_THREAD: &str = "goldiloop: a `ThreadParker` parked a thread other than \
      the one that created it; create the parker on the loop's own thread";
+
+/// `LocalKey::with`/`get` where no scope of the key runs.
+pub(crate) const TASK_LOCAL_OUTSIDE_SCOPE: &str = "goldiloop: a task-local value was read outside \
+     a `scope` of its key; run the future inside `KEY.scope(value, future)` (or the closure inside \
+     `KEY.sync_scope(value, f)`), or use `KEY.try_with(..)` to get an `AccessError` instead";
+
+/// `scope`/`sync_scope` entered inside a `with` closure of the same key.
+pub(crate) const TASK_LOCAL_SCOPE_IN_WITH: &str = "goldiloop: a task-local `scope`/`sync_scope` was \
+     entered inside a `with` closure of the same key; copy what you need out of `with` and enter \
+     the new scope after it returns";
+
+/// A `JoinSet` grew past `u32::MAX` members.
+pub(crate) const JOIN_SET_FULL: &str = "goldiloop: more than 4 billion tasks in one `JoinSet`; \
+     join them with `join_next()` as they finish, or `detach_all()` the ones you do not need";

@@ -3,7 +3,10 @@
 use std::rc::Rc;
 use std::task::Waker;
 
-use loop_core::{Handle, Interrupt, JoinError, JoinHandle, Loop, Spawner, ThreadParker};
+use loop_core::{
+    AccessError, Handle, Interrupt, JoinError, JoinHandle, JoinSet, LocalKey, Loop, Spawner,
+    ThreadParker,
+};
 use static_assertions::{assert_impl_all, assert_not_impl_any};
 
 assert_not_impl_any!(Loop: Send, Sync);
@@ -15,6 +18,11 @@ assert_impl_all!(JoinError: Send, Sync, std::error::Error);
 assert_impl_all!(JoinHandle<u32>: Send, Sync, Unpin);
 assert_not_impl_any!(JoinHandle<Rc<u32>>: Send, Sync);
 assert_impl_all!(Interrupt: Send, Sync, Unpin);
+assert_impl_all!(JoinHandle<Rc<u32>>: Unpin);
+assert_impl_all!(JoinSet<u32>: Send, Sync, Unpin, Default);
+assert_not_impl_any!(JoinSet<Rc<u32>>: Send, Sync);
+assert_impl_all!(LocalKey<u32>: Send, Sync);
+assert_impl_all!(AccessError: Send, Sync, Copy, std::error::Error);
 
 #[test]
 fn task_wakers_are_send_and_sync() {
