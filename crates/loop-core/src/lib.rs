@@ -28,6 +28,7 @@
 
 #![doc(test(attr(deny(warnings))))]
 
+mod affinity;
 mod budget;
 mod context;
 mod event_loop;
@@ -40,6 +41,7 @@ mod loom_tests;
 mod loop_id;
 mod messages;
 mod park;
+mod pool;
 mod registry;
 mod scheduler;
 mod source;
@@ -55,5 +57,6 @@ pub use join::JoinHandle;
 pub use join_error::JoinError;
 pub use loop_id::LoopId;
 pub use park::{Park, ThreadParker};
+pub use pool::{LoopPool, LoopPoolBuilder};
 pub use scheduler::EVENT_INTERVAL;
 pub use source::Source;

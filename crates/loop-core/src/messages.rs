@@ -35,3 +35,17 @@ pub(crate) const OFF_LOOP_THREAD: &str = "goldiloop bug: a task's future was pol
 /// `ThreadParker::park` called on another thread than the one that made it.
 pub(crate) const PARK_WRONG_THREAD: &str = "goldiloop: a `ThreadParker` parked a thread other than \
      the one that created it; create the parker on the loop's own thread";
+
+/// `LoopPool::spawner(i)` with `i` past the last loop.
+pub(crate) const NO_SUCH_LOOP: &str = "goldiloop: `LoopPool::spawner(i)` was given an index past \
+     the pool's last loop; pass an index below `pool.len()`";
+
+/// `LoopPoolBuilder::loops(0)`.
+pub(crate) const ZERO_LOOPS: &str = "goldiloop: `LoopPoolBuilder::loops(0)` asks for a pool \
+     without loops; ask for at least one, or leave it out to get one per available CPU";
+
+/// The body given to `LoopPool::run` panicked on one loop (the loop's index
+/// and the panic's message follow).
+pub(crate) const POOL_BODY_PANICKED: &str = "goldiloop: the body given to `LoopPool::run` \
+     panicked; the bodies on the other loops were aborted. Catch the error inside the body \
+     (return a `Result`) to keep the other loops running";
