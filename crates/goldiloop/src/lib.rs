@@ -12,7 +12,7 @@
 //!
 //! | layer | module | cargo feature | at the root |
 //! |---|---|---|---|
-//! | loop-core: the loop and its tasks | [`core`] | always | [`Loop`], [`Handle`], [`Spawner`], [`JoinHandle`], [`JoinError`], [`LoopId`], [`spawn`], [`interrupt`], [`yield_now`], [`run`]; the cooperative budget: [`poll_budget`], [`consume_budget`], [`has_budget_remaining`], [`BUDGET`] |
+//! | loop-core: the loop and its tasks | [`core`] | always | [`Loop`], [`Handle`], [`Spawner`], [`JoinHandle`], [`JoinError`], [`LoopId`], [`spawn`], [`interrupt`], [`yield_now`], [`run`]; every core: [`LoopPool`], [`run_per_core`]; the cooperative budget: [`poll_budget`], [`consume_budget`], [`has_budget_remaining`], [`BUDGET`] |
 //! | loop-time: timers | `time` | `time` | `sleep`, `sleep_until`, `timeout`, `timeout_at`, `interval` |
 //! | loop-sync: coordination | `sync` | `sync` | `Waiter`, `gather`, `gather!`, `try_gather`, `Event`, `Semaphore`, `channel` |
 //! | loop-net: epoll and sockets | `net` | `net` | (use `goldiloop::net::...`) |
@@ -67,8 +67,10 @@
 
 mod event_loop;
 mod messages;
+mod pool;
 
 pub use event_loop::{Loop, run};
+pub use pool::{LoopPool, LoopPoolBuilder, run_per_core};
 
 #[doc(inline)]
 pub use loop_core::{
