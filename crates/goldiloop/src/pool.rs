@@ -21,6 +21,7 @@ use crate::messages;
 /// # Examples
 ///
 /// ```
+/// # #[cfg(feature = "net")] {
 /// use goldiloop::LoopPool;
 ///
 /// let pool = LoopPool::builder().loops(2).build()?;
@@ -29,6 +30,7 @@ use crate::messages;
 ///     listener.local_addr().map(|addr| addr.port())
 /// });
 /// assert_eq!(ports.len(), 2);
+/// # }
 /// # Ok::<(), std::io::Error>(())
 /// ```
 #[doc(alias = "LocalPoolHandle")]

@@ -1,6 +1,8 @@
 //! `run_per_core` and the facade's `LoopPool`: pinned loops with a Reactor
 //! each, `SO_REUSEPORT` listeners spread across them.
 
+#![cfg(all(feature = "net", feature = "time"))]
+
 use std::collections::HashSet;
 use std::io::{Read, Write};
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -2,6 +2,8 @@
 //! sockets: it returns, and leaves no thread and no fd behind. (Alone in its
 //! binary: it counts the process's threads.)
 
+#![cfg(all(feature = "net", feature = "time"))]
+
 use std::future::pending;
 use std::sync::mpsc;
 use std::time::Duration;
