@@ -10,7 +10,8 @@
 //!   listener; the `echo_load` example (64 connections, 64-byte ping-pong)
 //!   runs pinned to CPU 1. Reported: requests/s, server CPU µs per request
 //!   (utime + stime from `/proc/<pid>/stat`), and how far 2 threads scale
-//!   over 1.
+//!   over 1. tokio's multi-threaded runtime (one listener, 1 or 2 pinned
+//!   workers) is shown too.
 //! - `handoff`: a ping-pong between two threads pinned to CPUs 0 and 1, ns
 //!   per round trip: goldiloop through `Spawner::add_task` (loop A adds a task
 //!   to loop B and awaits its `JoinHandle`) and through loop-sync's `channel`;
@@ -24,7 +25,7 @@
 //! Run: `cargo bench -p goldiloop-benches --bench per_core -- --secs 3 --rounds 3 --only burn,handoff`
 //! (those are the defaults). Without `--bench` (as `cargo test --benches`
 //! runs it) it does nothing. It starts its servers as
-//! `per_core --serve <goldiloop|epoll|tokio> THREADS ITERATIONS ADDR`.
+//! `per_core --serve <goldiloop|epoll|tokio|tokio-mt> THREADS ITERATIONS ADDR`.
 
 use std::collections::HashMap;
 use std::hint::black_box;
@@ -102,7 +103,7 @@ fn serve(args: &[String]) -> io::Result<()> {
     let usage = || {
         io::Error::new(
             io::ErrorKind::InvalidInput,
-            "usage: per_core --serve <goldiloop|epoll|tokio> THREADS ITERATIONS ADDR",
+            "usage: per_core --serve <goldiloop|epoll|tokio|tokio-mt> THREADS ITERATIONS ADDR",
         )
     };
     let [runtime, threads, iterations, addr] = args else {
@@ -121,6 +122,13 @@ fn serve(args: &[String]) -> io::Result<()> {
         }),
         "tokio" => std::thread::spawn(move || {
             threads_server(threads, iterations, addr, ready_tx, tokio_thread)
+        }),
+        "tokio-mt" => std::thread::spawn(move || {
+            let listener = reuseport_listener(addr)?;
+            for _ in 0..threads {
+                ready_tx.send(()).ok();
+            }
+            tokio_multi_thread(listener, threads, iterations)
         }),
         _ => return Err(usage()),
     };
@@ -354,10 +362,35 @@ fn epoll_thread(listener: StdListener, iterations: u64) -> io::Result<()> {
 
 /// tokio: one current-thread runtime per thread, a task per connection.
 fn tokio_thread(listener: StdListener, iterations: u64) -> io::Result<()> {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
+    tokio_accept(runtime, listener, iterations)
+}
+
+/// tokio's multi-threaded runtime with `workers` workers, worker `i` pinned
+/// to the `i`-th allowed CPU, one listener.
+fn tokio_multi_thread(listener: StdListener, workers: usize, iterations: u64) -> io::Result<()> {
+    let cpus = allowed_cpus();
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(workers)
+        .on_thread_start(move || {
+            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            pin_thread(cpus[i % cpus.len()]);
+        })
+        .enable_all()
+        .build()?;
+    tokio_accept(runtime, listener, iterations)
+}
+
+/// Accepts on `listener` in `runtime`, a task per connection.
+fn tokio_accept(
+    runtime: tokio::runtime::Runtime,
+    listener: StdListener,
+    iterations: u64,
+) -> io::Result<()> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::from_std(listener)?;
         loop {
@@ -510,7 +543,7 @@ fn burn_section(secs: u32, rounds: usize) -> io::Result<()> {
     }
     let echo_load: PathBuf = profile_dir.join("examples").join("echo_load");
     let iterations = calibrate();
-    let rows: Vec<(&str, usize)> = ["goldiloop", "epoll", "tokio"]
+    let rows: Vec<(&str, usize)> = ["goldiloop", "epoll", "tokio", "tokio-mt"]
         .into_iter()
         .flat_map(|rt| [(rt, 1), (rt, 2)])
         .collect();
@@ -539,7 +572,8 @@ fn burn_section(secs: u32, rounds: usize) -> io::Result<()> {
     let names = |rt: &str| match rt {
         "goldiloop" => "goldiloop LoopPool + bind_reuseport",
         "epoll" => "raw epoll, SO_REUSEPORT per thread",
-        _ => "tokio current-thread, one per thread",
+        "tokio" => "tokio current-thread, one per thread",
+        _ => "tokio multi-thread, one worker per thread",
     };
     for (i, &(runtime, threads)) in rows.iter().enumerate() {
         let scale = if threads == 2 {
@@ -555,7 +589,7 @@ fn burn_section(secs: u32, rounds: usize) -> io::Result<()> {
         );
     }
     let find = |rt: &str, t: usize| medians[rows.iter().position(|r| *r == (rt, t)).unwrap()];
-    for other in ["epoll", "tokio"] {
+    for other in ["epoll", "tokio", "tokio-mt"] {
         for threads in [1, 2] {
             let (g, o) = (find("goldiloop", threads), find(other, threads));
             println!(
