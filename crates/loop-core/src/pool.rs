@@ -214,7 +214,9 @@ impl LoopPool {
     }
 
     /// Stops every loop, drops their tasks on their own threads and joins the
-    /// threads: the same as dropping the pool, spelled out.
+    /// threads: the same as dropping the pool, spelled out. (Dropped by a
+    /// task of one of its own loops, the pool joins the other threads; that
+    /// loop's thread ends on its own once the task returns.)
     ///
     /// # Examples
     ///
@@ -237,8 +239,11 @@ impl Drop for LoopPool {
         for member in &self.members {
             member.stop.signal();
         }
+        let me = thread::current().id();
         for member in &mut self.members {
-            if let Some(thread) = member.thread.take() {
+            // A pool dropped by one of its own tasks cannot join that task's
+            // thread, which ends on its own once the task returns.
+            if let Some(thread) = member.thread.take_if(|t| t.thread().id() != me) {
                 // A loop thread ends by dropping its loop, whose shutdown
                 // contains the panics of foreign destructors; an `Err` here
                 // has been reported by the panic hook already.

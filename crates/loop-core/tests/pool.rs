@@ -280,3 +280,16 @@ fn a_spawner_index_past_the_end_panics_naming_the_fix() {
         "{message}"
     );
 }
+
+#[test]
+fn a_pool_dropped_by_a_task_of_its_own_loop_stops_without_joining_itself() {
+    let pool = LoopPool::builder().loops(2).build().unwrap();
+    let other = pool.spawner(1);
+    let dropped = pool.spawner(0).add_task(async move { drop(pool) });
+    block_on(dropped).unwrap();
+    assert!(
+        block_on(other.add_task(async {}))
+            .unwrap_err()
+            .is_cancelled()
+    );
+}
