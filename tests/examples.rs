@@ -199,9 +199,15 @@ struct Server {
 impl Server {
     /// Starts `name` on a free port and reads the address it prints.
     fn start(name: &str) -> Server {
+        Server::start_with(name, &[])
+    }
+
+    /// As [`Server::start`], with more arguments after the address.
+    fn start_with(name: &str, args: &[&str]) -> Server {
         use std::io::BufRead;
         let mut child = Command::new(example(name))
             .arg("127.0.0.1:0")
+            .args(args)
             .stdout(std::process::Stdio::piped())
             .spawn()
             .unwrap();
@@ -262,4 +268,43 @@ fn http_hello_answers_pipelined_requests_and_honours_connection_close() {
         2,
         "{answer}"
     );
+}
+
+#[test]
+fn echo_per_core_echoes_on_every_connection() {
+    use std::io::{Read, Write};
+    let server = Server::start_with("echo_per_core", &["--loops", "2"]);
+    for i in 0..32u8 {
+        let mut conn = std::net::TcpStream::connect(&server.addr).unwrap();
+        conn.set_read_timeout(Some(std::time::Duration::from_secs(10)))
+            .unwrap();
+        let message = [b'e', i, b'\n'];
+        conn.write_all(&message).unwrap();
+        let mut echoed = [0; 3];
+        conn.read_exact(&mut echoed).unwrap();
+        assert_eq!(echoed, message, "connection {i}");
+    }
+}
+
+#[test]
+fn http_per_core_answers_pipelined_requests_on_every_loop() {
+    use std::io::{Read, Write};
+    let server = Server::start_with("http_per_core", &["--loops", "2"]);
+    for _ in 0..16 {
+        let mut conn = std::net::TcpStream::connect(&server.addr).unwrap();
+        conn.set_read_timeout(Some(std::time::Duration::from_secs(10)))
+            .unwrap();
+        conn.write_all(
+            b"GET / HTTP/1.1\r\nHost: x\r\n\r\nGET /again HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        )
+        .unwrap();
+        let mut answer = String::new();
+        conn.read_to_string(&mut answer).unwrap();
+        assert_eq!(answer.matches("HTTP/1.1 200 OK\r\n").count(), 2, "{answer}");
+        assert_eq!(
+            answer.matches("\r\n\r\nHello, World!").count(),
+            2,
+            "{answer}"
+        );
+    }
 }

@@ -16,8 +16,10 @@
 
 mod event_loop;
 mod messages;
+mod pool;
 
 pub use event_loop::{Loop, run};
+pub use pool::{LoopPool, LoopPoolBuilder, run_per_core};
 
 #[doc(inline)]
 pub use loop_core::{

@@ -9,6 +9,12 @@ pub(crate) const LOOP_SETUP_FAILED: &str = "goldiloop: `Loop::new()` could not s
      descriptor limit (`ulimit -n`) or close descriptors you no longer need, or call \
      `Loop::try_new()` to handle the error";
 
+/// `run_per_core` could not build its pool (the error follows the message).
+pub(crate) const POOL_SETUP_FAILED: &str = "goldiloop: `run_per_core` could not start its \
+     loops (a thread, the CPU affinity, or a loop's epoll Reactor was refused); raise the file \
+     descriptor or thread limits, or build the pool with `LoopPool::builder()` to handle the \
+     error";
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -18,5 +24,12 @@ mod tests {
         assert!(LOOP_SETUP_FAILED.starts_with("goldiloop: `Loop::new()` could not"));
         assert!(LOOP_SETUP_FAILED.contains("raise the file descriptor limit"));
         assert!(LOOP_SETUP_FAILED.ends_with("call `Loop::try_new()` to handle the error"));
+    }
+
+    #[test]
+    fn the_pool_setup_message_names_both_fixes() {
+        assert!(POOL_SETUP_FAILED.starts_with("goldiloop: `run_per_core` could not start"));
+        assert!(POOL_SETUP_FAILED.contains("raise the file descriptor or thread limits"));
+        assert!(POOL_SETUP_FAILED.ends_with("`LoopPool::builder()` to handle the error"));
     }
 }

@@ -2,8 +2,10 @@
 
 use std::fmt;
 use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 
 use crate::context;
 use crate::event_loop::Loop;
@@ -172,6 +174,98 @@ impl Spawner {
             self.shared.push_remote(Some(task));
         }
         handle
+    }
+
+    /// Adds a task whose future is built on the loop's thread, from any thread.
+    ///
+    /// `make` is `Send`, and it is called on the loop's thread when the task
+    /// first runs there; the future it returns need not be `Send`, so it may
+    /// hold sockets, timers or `Rc`s of that loop. This is how a task that
+    /// uses the target loop's resources is handed to it (a socket itself moves
+    /// with `into_std()`/`from_std()`: see loop-net). The output is `Send`,
+    /// and the returned handle may be awaited on any thread.
+    ///
+    /// If the loop has been dropped, `make` is dropped at once, without being
+    /// called, and the handle reports a cancellation; so it is if the loop is
+    /// dropped before the task first runs.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::rc::Rc;
+    /// use loop_core::{Loop, interrupt};
+    ///
+    /// let lp = Loop::new();
+    /// let spawner = lp.spawner();
+    /// let handle = std::thread::spawn(move || {
+    ///     spawner.add_task_with(|| {
+    ///         let local = Rc::new(20); // not `Send`: built on the loop's thread
+    ///         async move {
+    ///             interrupt().await;
+    ///             *local + 1
+    ///         }
+    ///     })
+    /// })
+    /// .join()
+    /// .unwrap();
+    /// assert_eq!(lp.run_task(handle).unwrap(), 21);
+    /// ```
+    #[doc(alias = "spawn_local")]
+    pub fn add_task_with<M, F>(&self, make: M) -> JoinHandle<F::Output>
+    where
+        M: FnOnce() -> F + Send + 'static,
+        F: Future + 'static,
+        F::Output: Send + 'static,
+    {
+        let task = Task::new(BuildOnLoop::Make(Some(make)), self.shared.clone());
+        let handle = JoinHandle::new(task.clone());
+        if self.shared.is_closed() {
+            // SAFETY: the task was never queued, so it was never polled: its
+            // future is still `BuildOnLoop::Make`, which holds only `make`,
+            // a `Send` closure (invariant BUILT).
+            unsafe { task.shutdown() };
+        } else {
+            self.shared.push_remote(Some(task));
+        }
+        handle
+    }
+}
+
+/// The future of [`Spawner::add_task_with`]: the closure until its first
+/// poll, then the future the closure made.
+///
+/// Invariant BUILT: the `Built` variant only ever exists on the loop's thread,
+/// because the first poll (which makes it) happens there, and a polled task
+/// is registered with its loop, which alone touches its future from then on
+/// (`task.rs`). Off the loop's thread, a `Spawner` task's future may only be
+/// dropped unpolled, that is in the `Make` state, holding a `Send` closure.
+enum BuildOnLoop<M, F> {
+    Make(Option<M>),
+    Built(F),
+}
+
+impl<M, F> Future for BuildOnLoop<M, F>
+where
+    M: FnOnce() -> F,
+    F: Future,
+{
+    type Output = F::Output;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        // SAFETY: nothing is moved out of a pinned `Built`: the closure is
+        // taken out of `Make` (the closure is not pinned: `Make` never
+        // exposes it pinned), and the new state is written in place.
+        let this = unsafe { self.get_unchecked_mut() };
+        if let BuildOnLoop::Make(make) = this {
+            let make = make.take().expect("a `BuildOnLoop` is made once");
+            *this = BuildOnLoop::Built(make());
+        }
+        match this {
+            // SAFETY: `this` is pinned (we came from `Pin<&mut Self>`) and the
+            // `Built` future is never moved out of it.
+            BuildOnLoop::Built(future) => unsafe { Pin::new_unchecked(future) }.poll(cx),
+            BuildOnLoop::Make(_) => unreachable!("built just above"),
+        }
     }
 }
 

@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![doc(test(attr(deny(warnings))))]
 
+mod affinity;
 mod budget;
 mod context;
 mod event_loop;
@@ -14,6 +15,7 @@ mod loom_tests;
 mod loop_id;
 mod messages;
 mod park;
+mod pool;
 mod registry;
 mod scheduler;
 mod source;
@@ -31,6 +33,7 @@ pub use join_error::JoinError;
 pub use join_set::{JoinNext, JoinSet};
 pub use loop_id::LoopId;
 pub use park::{Park, ThreadParker};
+pub use pool::{LoopPool, LoopPoolBuilder};
 pub use scheduler::EVENT_INTERVAL;
 pub use source::Source;
 pub use task_local::{AccessError, LocalKey, TaskLocalFuture};

@@ -49,3 +49,17 @@ pub(crate) const TASK_LOCAL_SCOPE_IN_WITH: &str = "goldiloop: a task-local `scop
 /// A `JoinSet` grew past `u32::MAX` members.
 pub(crate) const JOIN_SET_FULL: &str = "goldiloop: more than 4 billion tasks in one `JoinSet`; \
      join them with `join_next()` as they finish, or `detach_all()` the ones you do not need";
+
+/// `LoopPool::spawner(i)` with `i` past the last loop.
+pub(crate) const NO_SUCH_LOOP: &str = "goldiloop: `LoopPool::spawner(i)` was given an index past \
+     the pool's last loop; pass an index below `pool.len()`";
+
+/// `LoopPoolBuilder::loops(0)`.
+pub(crate) const ZERO_LOOPS: &str = "goldiloop: `LoopPoolBuilder::loops(0)` asks for a pool \
+     without loops; ask for at least one, or leave it out to get one per available CPU";
+
+/// The body given to `LoopPool::run` panicked on one loop (the loop's index
+/// and the panic's message follow).
+pub(crate) const POOL_BODY_PANICKED: &str = "goldiloop: the body given to `LoopPool::run` \
+     panicked; the bodies on the other loops were aborted. Catch the error inside the body \
+     (return a `Result`) to keep the other loops running";

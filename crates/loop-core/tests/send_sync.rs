@@ -4,8 +4,8 @@ use std::rc::Rc;
 use std::task::Waker;
 
 use loop_core::{
-    AccessError, Handle, Interrupt, JoinError, JoinHandle, JoinSet, LocalKey, Loop, Spawner,
-    ThreadParker,
+    AccessError, Handle, Interrupt, JoinError, JoinHandle, JoinSet, LocalKey, Loop, LoopPool,
+    LoopPoolBuilder, Spawner, ThreadParker,
 };
 use static_assertions::{assert_impl_all, assert_not_impl_any};
 
@@ -13,6 +13,8 @@ assert_not_impl_any!(Loop: Send, Sync);
 assert_not_impl_any!(Handle: Send, Sync);
 assert_not_impl_any!(ThreadParker: Sync);
 assert_impl_all!(Spawner: Send, Sync, Clone);
+assert_impl_all!(LoopPool: Send, Sync);
+assert_impl_all!(LoopPoolBuilder: Send, Sync);
 assert_impl_all!(Waker: Send, Sync);
 assert_impl_all!(JoinError: Send, Sync, std::error::Error);
 assert_impl_all!(JoinHandle<u32>: Send, Sync, Unpin);

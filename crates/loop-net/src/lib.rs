@@ -10,6 +10,7 @@ mod park_state;
 mod reactor;
 mod registration;
 mod resolve;
+mod reuseport;
 mod socket;
 mod sys;
 mod tcp;

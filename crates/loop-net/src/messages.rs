@@ -20,5 +20,5 @@ pub(crate) const FROM_RAW_FD: &str = "goldiloop: `AioSocket::from_raw_fd` could 
 /// no loop runs): its Reactor would never wake it there.
 pub(crate) const WRONG_LOOP: &str = "goldiloop: a socket was awaited on another loop than the one \
      it was created on (or where no loop runs), where its Reactor can never wake it, so it would \
-     wait forever; create the socket on the loop that uses it; handles cannot move between loops \
-     yet";
+     wait forever; create the socket on the loop that uses it, or move it there: `into_std()` on its own \
+     loop, then `from_std()` on the other";

@@ -26,8 +26,9 @@
 //!   compares that with the loop running now (one thread-local read) and
 //!   panics with a message that names the fix if they differ: only the
 //!   registering loop's Reactor ever wakes the task, so on another loop, or
-//!   where no loop runs, it would wait forever. Handles cannot move between
-//!   loops yet. (A Reactor driven by hand, outside any loop, registers for
+//!   where no loop runs, it would wait forever. A socket moves to another
+//!   loop by value: `into_std()` deregisters it here, `from_std()` registers
+//!   it there. (A Reactor driven by hand, outside any loop, registers for
 //!   no loop, and its registrations are not checked.)
 //!
 //! # A panicking waker

@@ -9,6 +9,7 @@ use std::task::{Context, Poll, ready};
 
 use crate::domain::{Domain, Type};
 use crate::resolve::{ToSocketAddrs, each_addr, no_addresses, resolve, resolve_blocking};
+use crate::reuseport;
 use crate::socket::{AioSocket, max_backlog};
 use crate::typed::socket_traits;
 
@@ -72,6 +73,49 @@ impl TcpListener {
         })
     }
 
+    /// Binds a listener to `addr` with `SO_REUSEPORT` (and `SO_REUSEADDR`)
+    /// set before `bind`, and starts listening: each loop of a pool binds its
+    /// own listener on the same address, and the kernel spreads incoming
+    /// connections among them (by a hash of the connection's addresses), so
+    /// the loops share nothing. Otherwise as [`bind`](TcpListener::bind).
+    ///
+    /// # Panics
+    ///
+    /// Outside a running loop, or when the loop's park is not a
+    /// [`Reactor`](crate::Reactor).
+    ///
+    /// # Errors
+    ///
+    /// As [`bind`](TcpListener::bind). `AddrInUse` means that the port is held
+    /// by a socket that did not set `SO_REUSEPORT` (a plain `bind`, or another
+    /// program), or by a process of another user; its message says so.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use loop_core::Loop;
+    /// use loop_net::{Reactor, TcpListener};
+    ///
+    /// let lp = Loop::with_park(Reactor::new()?);
+    /// lp.run_task(async {
+    ///     let first = TcpListener::bind_reuseport("127.0.0.1:0")?;
+    ///     let addr = first.local_addr()?;
+    ///     let second = TcpListener::bind_reuseport(addr)?; // the same port
+    ///     assert_eq!(second.local_addr()?, addr);
+    ///     Ok::<(), std::io::Error>(())
+    /// })?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    #[doc(alias = "SO_REUSEPORT")]
+    #[track_caller]
+    pub fn bind_reuseport(addr: impl ToSocketAddrs) -> io::Result<TcpListener> {
+        let addrs = resolve_blocking(&addr)?;
+        each_addr(addrs, |addr| {
+            let socket = reuseport::bind_reuseport(addr, Type::STREAM)?;
+            Ok(TcpListener { socket })
+        })
+    }
+
     /// Adopts a listener from std, setting it non-blocking.
     ///
     /// # Panics
@@ -86,6 +130,33 @@ impl TcpListener {
     pub fn from_std(listener: std::net::TcpListener) -> io::Result<TcpListener> {
         let socket = AioSocket::from_fd(OwnedFd::from(listener))?;
         Ok(TcpListener { socket })
+    }
+
+    /// Deregisters the listener from this loop's Reactor and gives back std's
+    /// type, still open and still non-blocking: this is how it moves to
+    /// another loop, which adopts it with [`from_std`](TcpListener::from_std). Data the
+    /// kernel holds for it is kept; the readiness this loop had seen is not
+    /// (the new loop tries its first call at once).
+    ///
+    /// Call it on the listener's own loop (it is not `Send`); the std value is
+    /// `Send` and crosses to the other loop, for instance inside a
+    /// `Spawner::add_task_with` closure.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use loop_core::Loop;
+    /// use loop_net::{Reactor, TcpListener};
+    ///
+    /// let lp = Loop::with_park(Reactor::new()?);
+    /// let std_listener = lp.run_task(async { Ok::<_, std::io::Error>(TcpListener::bind("127.0.0.1:0")?.into_std()) })?;
+    /// let addr = std_listener.local_addr()?;
+    /// let again = lp.run_task(async move { TcpListener::from_std(std_listener)?.local_addr() })?;
+    /// assert_eq!(again, addr);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn into_std(self) -> std::net::TcpListener {
+        std::net::TcpListener::from(std::os::fd::OwnedFd::from(self.socket))
     }
 
     /// Waits for a connection; returns its stream and the peer's address.
@@ -216,6 +287,51 @@ impl TcpStream {
     pub fn from_std(stream: std::net::TcpStream) -> io::Result<TcpStream> {
         let socket = AioSocket::from_fd(OwnedFd::from(stream))?;
         Ok(TcpStream { socket })
+    }
+
+    /// Deregisters the stream from this loop's Reactor and gives back std's
+    /// type, still open and still non-blocking: this is how it moves to
+    /// another loop, which adopts it with [`from_std`](TcpStream::from_std). Data the
+    /// kernel holds for it is kept; the readiness this loop had seen is not
+    /// (the new loop tries its first call at once).
+    ///
+    /// Call it on the stream's own loop (it is not `Send`); the std value is
+    /// `Send` and crosses to the other loop, for instance inside a
+    /// `Spawner::add_task_with` closure.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use futures_util::io::{AsyncReadExt, AsyncWriteExt};
+    /// use loop_core::Loop;
+    /// use loop_net::{Reactor, TcpListener, TcpStream};
+    ///
+    /// let a = Loop::with_park(Reactor::new()?);
+    /// let (std_stream, peer) = a.run_task(async {
+    ///     let listener = TcpListener::bind("127.0.0.1:0")?;
+    ///     let client = TcpStream::connect(listener.local_addr()?).await?;
+    ///     let (server, _) = listener.accept().await?;
+    ///     Ok::<_, std::io::Error>((server.into_std(), client.into_std()))
+    /// })?;
+    /// // On another loop (here on another thread), the streams carry on.
+    /// std::thread::spawn(move || {
+    ///     let b = Loop::with_park(Reactor::new()?);
+    ///     b.run_task(async {
+    ///         let mut server = TcpStream::from_std(std_stream)?;
+    ///         let mut client = TcpStream::from_std(peer)?;
+    ///         client.write_all(b"moved").await?;
+    ///         let mut buf = [0; 5];
+    ///         server.read_exact(&mut buf).await?;
+    ///         assert_eq!(&buf, b"moved");
+    ///         Ok::<(), std::io::Error>(())
+    ///     })
+    /// })
+    /// .join()
+    /// .unwrap()?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn into_std(self) -> std::net::TcpStream {
+        std::net::TcpStream::from(std::os::fd::OwnedFd::from(self.socket))
     }
 
     /// Reads into `buf`; `Ok(0)` is end of stream.

@@ -6,6 +6,7 @@ use std::os::fd::OwnedFd;
 
 use crate::domain::{Domain, Type};
 use crate::resolve::{ToSocketAddrs, each_addr, no_addresses, resolve, resolve_blocking};
+use crate::reuseport;
 use crate::socket::AioSocket;
 use crate::typed::socket_traits;
 
@@ -60,6 +61,48 @@ impl UdpSocket {
         })
     }
 
+    /// Binds a UDP socket to `addr` with `SO_REUSEPORT` set before `bind`:
+    /// each loop of a pool binds its own socket on the same address, and the
+    /// kernel spreads incoming datagrams among them (by a hash of the
+    /// sender's address). Otherwise as [`bind`](UdpSocket::bind).
+    ///
+    /// # Panics
+    ///
+    /// Outside a running loop, or when the loop's park is not a
+    /// [`Reactor`](crate::Reactor).
+    ///
+    /// # Errors
+    ///
+    /// As [`bind`](UdpSocket::bind). `AddrInUse` means that the port is held
+    /// by a socket that did not set `SO_REUSEPORT`, or by a process of another
+    /// user; its message says so.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use loop_core::Loop;
+    /// use loop_net::{Reactor, UdpSocket};
+    ///
+    /// let lp = Loop::with_park(Reactor::new()?);
+    /// lp.run_task(async {
+    ///     let first = UdpSocket::bind_reuseport("127.0.0.1:0")?;
+    ///     let addr = first.local_addr()?;
+    ///     let second = UdpSocket::bind_reuseport(addr)?; // the same port
+    ///     assert_eq!(second.local_addr()?, addr);
+    ///     Ok::<(), std::io::Error>(())
+    /// })?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    #[doc(alias = "SO_REUSEPORT")]
+    #[track_caller]
+    pub fn bind_reuseport(addr: impl ToSocketAddrs) -> io::Result<UdpSocket> {
+        let addrs = resolve_blocking(&addr)?;
+        each_addr(addrs, |addr| {
+            let socket = reuseport::bind_reuseport(addr, Type::DGRAM)?;
+            Ok(UdpSocket { socket })
+        })
+    }
+
     /// Adopts a UDP socket from std, setting it non-blocking.
     ///
     /// # Panics
@@ -74,6 +117,33 @@ impl UdpSocket {
     pub fn from_std(socket: std::net::UdpSocket) -> io::Result<UdpSocket> {
         let socket = AioSocket::from_fd(OwnedFd::from(socket))?;
         Ok(UdpSocket { socket })
+    }
+
+    /// Deregisters the socket from this loop's Reactor and gives back std's
+    /// type, still open and still non-blocking: this is how it moves to
+    /// another loop, which adopts it with [`from_std`](UdpSocket::from_std). Data the
+    /// kernel holds for it is kept; the readiness this loop had seen is not
+    /// (the new loop tries its first call at once).
+    ///
+    /// Call it on the socket's own loop (it is not `Send`); the std value is
+    /// `Send` and crosses to the other loop, for instance inside a
+    /// `Spawner::add_task_with` closure.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use loop_core::Loop;
+    /// use loop_net::{Reactor, UdpSocket};
+    ///
+    /// let lp = Loop::with_park(Reactor::new()?);
+    /// let std_socket = lp.run_task(async { Ok::<_, std::io::Error>(UdpSocket::bind("127.0.0.1:0")?.into_std()) })?;
+    /// let addr = std_socket.local_addr()?;
+    /// let again = lp.run_task(async move { UdpSocket::from_std(std_socket)?.local_addr() })?;
+    /// assert_eq!(again, addr);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn into_std(self) -> std::net::UdpSocket {
+        std::net::UdpSocket::from(std::os::fd::OwnedFd::from(self.socket))
     }
 
     /// Sends one datagram to `target` (its first address, if it names

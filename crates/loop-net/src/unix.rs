@@ -100,6 +100,33 @@ impl UnixListener {
         Ok(UnixListener { socket })
     }
 
+    /// Deregisters the listener from this loop's Reactor and gives back std's
+    /// type, still open and still non-blocking: this is how it moves to
+    /// another loop, which adopts it with [`from_std`](UnixListener::from_std). Data the
+    /// kernel holds for it is kept; the readiness this loop had seen is not
+    /// (the new loop tries its first call at once).
+    ///
+    /// Call it on the listener's own loop (it is not `Send`); the std value is
+    /// `Send` and crosses to the other loop, for instance inside a
+    /// `Spawner::add_task_with` closure.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use loop_core::Loop;
+    /// use loop_net::{Reactor, UnixListener};
+    ///
+    /// let path = std::env::temp_dir().join(format!("loop-net-into-std-{}.sock", std::process::id()));
+    /// let lp = Loop::with_park(Reactor::new()?);
+    /// let std_listener = lp.run_task(async { Ok::<_, std::io::Error>(UnixListener::bind(&path)?.into_std()) })?;
+    /// lp.run_task(async move { UnixListener::from_std(std_listener).map(drop) })?;
+    /// std::fs::remove_file(&path)?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn into_std(self) -> std::os::unix::net::UnixListener {
+        std::os::unix::net::UnixListener::from(std::os::fd::OwnedFd::from(self.socket))
+    }
+
     /// Waits for a connection; returns its stream and the peer's address
     /// (usually unnamed: clients seldom bind).
     ///
@@ -226,6 +253,41 @@ impl UnixStream {
     pub fn from_std(stream: std::os::unix::net::UnixStream) -> io::Result<UnixStream> {
         let socket = AioSocket::from_fd(OwnedFd::from(stream))?;
         Ok(UnixStream { socket })
+    }
+
+    /// Deregisters the stream from this loop's Reactor and gives back std's
+    /// type, still open and still non-blocking: this is how it moves to
+    /// another loop, which adopts it with [`from_std`](UnixStream::from_std). Data the
+    /// kernel holds for it is kept; the readiness this loop had seen is not
+    /// (the new loop tries its first call at once).
+    ///
+    /// Call it on the stream's own loop (it is not `Send`); the std value is
+    /// `Send` and crosses to the other loop, for instance inside a
+    /// `Spawner::add_task_with` closure.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use loop_core::Loop;
+    /// use loop_net::{Reactor, UnixStream};
+    ///
+    /// let lp = Loop::with_park(Reactor::new()?);
+    /// let (a, b) = lp.run_task(async {
+    ///     let (a, b) = UnixStream::pair()?;
+    ///     Ok::<_, std::io::Error>((a.into_std(), b.into_std()))
+    /// })?;
+    /// lp.run_task(async move {
+    ///     let (a, b) = (UnixStream::from_std(a)?, UnixStream::from_std(b)?);
+    ///     a.write(b"hi").await?;
+    ///     let mut buf = [0; 2];
+    ///     b.read(&mut buf).await?;
+    ///     assert_eq!(&buf, b"hi");
+    ///     Ok::<(), std::io::Error>(())
+    /// })?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn into_std(self) -> std::os::unix::net::UnixStream {
+        std::os::unix::net::UnixStream::from(std::os::fd::OwnedFd::from(self.socket))
     }
 
     /// Reads into `buf`; `Ok(0)` is end of stream.
