@@ -28,6 +28,7 @@
 
 #![doc(test(attr(deny(warnings))))]
 
+pub mod blocking;
 mod budget;
 mod context;
 mod event_loop;
@@ -47,6 +48,7 @@ mod state;
 mod sync;
 mod task;
 
+pub use blocking::spawn_blocking;
 pub use budget::{BUDGET, ConsumeBudget, consume_budget, has_budget_remaining, poll_budget};
 pub use event_loop::Loop;
 pub use handle::{Handle, Spawner, spawn};

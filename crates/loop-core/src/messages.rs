@@ -35,3 +35,12 @@ pub(crate) const OFF_LOOP_THREAD: &str = "goldiloop bug: a task's future was pol
 /// `ThreadParker::park` called on another thread than the one that made it.
 pub(crate) const PARK_WRONG_THREAD: &str = "goldiloop: a `ThreadParker` parked a thread other than \
      the one that created it; create the parker on the loop's own thread";
+
+/// `blocking::set_max_threads(0)`.
+pub(crate) const ZERO_BLOCKING_THREADS: &str = "goldiloop: `blocking::set_max_threads(0)` would \
+     leave the blocking pool unable to run anything; pass at least 1";
+
+/// No blocking thread could be started and none was running.
+pub(crate) const BLOCKING_THREAD_START: &str = "goldiloop: the blocking pool could not start a \
+     thread and has none running, so the job was dropped; the system is out of threads or \
+     memory: lower `blocking::set_max_threads` or the process's thread use";
