@@ -22,3 +22,8 @@ pub(crate) const WRONG_LOOP: &str = "goldiloop: a socket was awaited on another 
      it was created on (or where no loop runs), where its Reactor can never wake it, so it would \
      wait forever; create the socket on the loop that uses it; handles cannot move between loops \
      yet";
+
+/// A host name looked up where no loop runs.
+pub(crate) const LOOKUP_NO_LOOP: &str = "goldiloop: a host name was looked up outside a running \
+     loop; the lookup runs on the blocking pool and answers through a task of the current loop, \
+     so call it from a task running on a loop";
