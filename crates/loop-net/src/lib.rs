@@ -58,6 +58,7 @@
 
 mod addr;
 mod domain;
+mod fd;
 mod io;
 mod messages;
 mod options;
@@ -75,6 +76,7 @@ mod unix;
 
 pub use addr::SockAddr;
 pub use domain::{Domain, Type};
+pub use fd::AioFd;
 pub use reactor::Reactor;
 pub use registration::{Direction, Registration};
 pub use resolve::ToSocketAddrs;
