@@ -66,6 +66,7 @@ mod park_state;
 mod reactor;
 mod registration;
 mod resolve;
+pub mod signal;
 mod socket;
 mod sys;
 mod tcp;

@@ -36,3 +36,8 @@ pub(crate) const REGULAR_FILE: &str = "goldiloop: `AioFd` was given a regular fi
 /// An `AioFd` used after `into_inner` (cannot happen: `into_inner` takes it).
 pub(crate) const AIOFD_EMPTY: &str = "goldiloop bug: an `AioFd` was used after its value was \
      taken; please report it";
+
+/// `signal()` given a signal that cannot be listened for.
+pub(crate) const BAD_SIGNAL: &str = "goldiloop: this signal cannot be listened for; \
+     listen for a catchable signal such as SIGINT, SIGTERM, SIGHUP, SIGUSR1 or SIGRTMIN+n \
+     (SIGKILL and SIGSTOP are never delivered to a program, and fault signals must not return)";
