@@ -357,6 +357,24 @@ where
     Receiver { slot }
 }
 
+/// Runs `f` on the blocking pool with nothing waiting for its end: for
+/// clean-up work that must happen even where no loop runs (loop-net reaps
+/// a dropped child process this way). A panic in `f` is caught and
+/// dropped (the panic hook has reported it).
+///
+/// # Examples
+///
+/// ```
+/// let (tx, rx) = std::sync::mpsc::channel();
+/// loop_core::blocking::spawn_detached(move || tx.send("done").unwrap());
+/// assert_eq!(rx.recv().unwrap(), "done");
+/// ```
+pub fn spawn_detached(f: impl FnOnce() + Send + 'static) {
+    submit(Box::new(move || {
+        let _ = panic::catch_unwind(AssertUnwindSafe(f));
+    }));
+}
+
 /// Runs `f` on the blocking pool and returns a [`JoinHandle`] for its
 /// result, added as a task to the loop running on this thread.
 ///

@@ -119,13 +119,20 @@ impl<T: AsFd> AioFd<T> {
     /// ```
     #[track_caller]
     pub fn new(inner: T) -> io::Result<AioFd<T>> {
+        reject_files(inner.as_fd().as_raw_fd())?;
+        AioFd::new_unchecked(inner)
+    }
+
+    /// [`AioFd::new`] without the check for regular files: for fds known
+    /// pollable (a pidfd, which some kernels describe as a regular file).
+    #[track_caller]
+    pub(crate) fn new_unchecked(inner: T) -> io::Result<AioFd<T>> {
         let reactor = current_reactor();
         AioFd::with_reactor(&reactor, inner)
     }
 
     fn with_reactor(reactor: &Rc<Reactor>, inner: T) -> io::Result<AioFd<T>> {
         let fd = inner.as_fd().as_raw_fd();
-        reject_files(fd)?;
         // SAFETY: F_GETFL takes no argument; `fd` is open (borrowed from `inner`).
         let flags = syscall!(fcntl(fd, libc::F_GETFL))?;
         let set_nonblocking = flags & libc::O_NONBLOCK == 0;

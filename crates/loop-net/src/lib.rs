@@ -63,6 +63,7 @@ mod io;
 mod messages;
 mod options;
 mod park_state;
+pub mod process;
 mod reactor;
 mod registration;
 mod resolve;
