@@ -76,6 +76,10 @@ pub use loop_core::{
     ThreadParker, consume_budget, has_budget_remaining, interrupt, poll_budget, spawn, yield_now,
 };
 
+/// Runs a blocking closure on the shared blocking pool (loop-core's).
+#[doc(inline)]
+pub use loop_core::spawn_blocking;
+
 /// The executor layer, whole: loop-core.
 pub use loop_core as core;
 
@@ -101,6 +105,18 @@ pub use loop_sync::{Event, Semaphore, Waiter, channel, gather, try_gather};
 #[cfg(feature = "net")]
 pub use loop_net as net;
 
+/// Unix signals: `ctrl_c()`, `signal(kind)` (loop-net's; feature `net`).
+#[cfg(feature = "net")]
+pub use loop_net::signal;
+
+/// Child processes: `Command`, `Child` (loop-net's; feature `net`).
+#[cfg(feature = "net")]
+pub use loop_net::process;
+
+/// Files and directories on the blocking pool (loop-net's; feature `net`).
+#[cfg(feature = "net")]
+pub use loop_net::fs;
+
 /// The async read and write traits the stream sockets implement, and their
 /// helpers (futures-io's, re-exported from futures-util; feature `net`).
 ///
@@ -125,6 +141,9 @@ pub mod io {
         AsyncBufRead, AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt,
         BufReader, BufWriter, copy,
     };
+
+    #[doc(inline)]
+    pub use loop_net::{Stderr, Stdin, Stdout, stderr, stdin, stdout};
 }
 
 /// README's Rust samples, compiled and run as doctests.

@@ -57,8 +57,10 @@
 #![doc(test(attr(deny(warnings))))]
 
 mod addr;
+mod blocking_io;
 mod domain;
 mod fd;
+pub mod fs;
 mod io;
 mod messages;
 mod options;
@@ -69,6 +71,7 @@ mod registration;
 mod resolve;
 pub mod signal;
 mod socket;
+mod stdio;
 mod sys;
 mod tcp;
 mod transfer;
@@ -83,6 +86,7 @@ pub use reactor::Reactor;
 pub use registration::{Direction, Registration};
 pub use resolve::ToSocketAddrs;
 pub use socket::{AioSocket, aiosocket};
+pub use stdio::{Stderr, Stdin, Stdout, stderr, stdin, stdout};
 pub use tcp::{TcpListener, TcpStream};
 pub use udp::UdpSocket;
 pub use unix::{UnixListener, UnixStream};
