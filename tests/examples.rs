@@ -341,10 +341,8 @@ fn graceful_finishes_the_request_in_flight_on_sigterm_and_exits_0() {
     assert_eq!(greeting, "hello\n", "the connection was accepted");
     (&conn).write_all(b"in flight\n").unwrap();
     // SAFETY: signalling our own child, which is still ours (not reaped).
-    assert_eq!(
-        unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) },
-        0
-    );
+    let sent = unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) };
+    assert_eq!(sent, 0);
     let mut answer = String::new();
     reader.read_line(&mut answer).unwrap();
     assert_eq!(answer, "done: in flight\n");

@@ -153,8 +153,8 @@ pub fn max_threads() -> usize {
 }
 
 /// Sets how long a blocking thread waits for a job before it exits (the
-/// default is [`DEFAULT_IDLE_TIMEOUT`], 10 s). Threads already waiting keep
-/// the timeout they started with.
+/// default is [`DEFAULT_IDLE_TIMEOUT`], 10 s). Idle threads apply it at
+/// once, counting from when they became idle.
 ///
 /// # Examples
 ///
@@ -164,6 +164,7 @@ pub fn max_threads() -> usize {
 /// ```
 pub fn set_idle_timeout(timeout: Duration) {
     lock().idle_timeout = timeout;
+    POOL.work.notify_all(); // idle threads measure their idleness against it
 }
 
 /// How many blocking threads are alive now, busy or idle.
@@ -230,10 +231,12 @@ fn worker() {
             continue;
         }
         state.idle += 1;
-        let deadline = Instant::now() + state.idle_timeout;
+        let idle_since = Instant::now();
         loop {
-            let now = Instant::now();
-            let timeout = deadline.saturating_duration_since(now);
+            // Read each time: `set_idle_timeout` wakes idle threads to see
+            // a new timeout.
+            let deadline = idle_since + state.idle_timeout;
+            let timeout = deadline.saturating_duration_since(Instant::now());
             state = POOL
                 .work
                 .wait_timeout(state, timeout)
