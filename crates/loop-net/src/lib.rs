@@ -16,6 +16,10 @@
 //!   [`UdpSocket`], [`UnixListener`], [`UnixStream`]. Host names are looked
 //!   up without blocking the loop ([`ToSocketAddrs`]). The stream types
 //!   implement futures-io's `AsyncRead` and `AsyncWrite`.
+//! - Around the sockets, the rest of the operating system: [`AioFd`] for any
+//!   pollable fd (pipes, ttys, eventfds), [`signal`] (Ctrl-C, SIGTERM),
+//!   [`process`] (child processes with async pipes and exit), [`fs`] (files
+//!   on loop-core's blocking pool), and [`stdin`]/[`stdout`]/[`stderr`].
 //!
 //! Every fd is non-blocking and close-on-exec, writes never raise `SIGPIPE`,
 //! `EINTR` is retried, and kernel errors come back as `io::Error`s that
