@@ -147,6 +147,15 @@ fn loop_ids_and_the_cooperative_budget_are_at_the_root() {
 }
 
 #[test]
+fn spawn_blocking_is_reachable_from_the_facade_with_any_features() {
+    assert_eq!(
+        goldiloop::run(async { goldiloop::spawn_blocking(|| 6 * 7).await.unwrap() }),
+        42
+    );
+}
+
+#[cfg(feature = "net")]
+#[test]
 fn the_os_layer_is_reachable_from_the_facade() {
     use goldiloop::io::AsyncWriteExt;
     let out = goldiloop::run(async {
