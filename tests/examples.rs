@@ -308,3 +308,100 @@ fn http_per_core_answers_pipelined_requests_on_every_loop() {
         );
     }
 }
+
+#[test]
+fn pipeline_counts_seq_through_a_task_and_wc() {
+    assert_eq!(
+        run("pipeline", &[]),
+        "counted 100000 lines, sum 5000050000; wc -l says 100000\n"
+    );
+}
+
+#[test]
+fn pipeline_cat_numbers_lines_from_a_pipe_and_leaves_it_blocking() {
+    use std::io::Write;
+    use std::os::fd::AsRawFd;
+    let (reader, mut writer) = std::io::pipe().unwrap();
+    // A second descriptor of the same pipe end: it shares O_NONBLOCK.
+    let watch = reader.try_clone().unwrap();
+    let child = Command::new(example("pipeline"))
+        .arg("cat")
+        .stdin(reader)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    writer.write_all(b"first\nsecond\nno newline").unwrap();
+    drop(writer);
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success());
+    assert_eq!(
+        String::from_utf8(output.stdout).unwrap(),
+        "     1\tfirst\n     2\tsecond\n     3\tno newline\n"
+    );
+    // SAFETY: F_GETFL takes no argument.
+    let flags = unsafe { libc::fcntl(watch.as_raw_fd(), libc::F_GETFL) };
+    assert_eq!(flags & libc::O_NONBLOCK, 0, "stdin left non-blocking");
+}
+
+#[test]
+fn pipeline_cat_reads_a_redirected_file_on_the_blocking_pool() {
+    let path = std::env::temp_dir().join(format!("goldiloop-cat-{}", std::process::id()));
+    std::fs::write(&path, "x\ny\n").unwrap();
+    let output = Command::new(example("pipeline"))
+        .arg("cat")
+        .stdin(std::fs::File::open(&path).unwrap())
+        .output()
+        .unwrap();
+    std::fs::remove_file(&path).unwrap();
+    assert!(output.status.success());
+    assert_eq!(
+        String::from_utf8(output.stdout).unwrap(),
+        "     1\tx\n     2\ty\n"
+    );
+}
+
+#[test]
+fn graceful_finishes_the_request_in_flight_on_sigterm_and_exits_0() {
+    use std::io::{BufRead, BufReader, Write};
+    let mut child = Command::new(example("graceful"))
+        .arg("127.0.0.1:0")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    out.read_line(&mut line).unwrap();
+    let addr = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap()
+        .to_owned();
+
+    let conn = std::net::TcpStream::connect(&addr).unwrap();
+    conn.set_read_timeout(Some(std::time::Duration::from_secs(30)))
+        .unwrap();
+    let mut reader = BufReader::new(&conn);
+    let mut greeting = String::new();
+    reader.read_line(&mut greeting).unwrap();
+    assert_eq!(greeting, "hello\n", "the connection was accepted");
+    (&conn).write_all(b"in flight\n").unwrap();
+    // SAFETY: signalling our own child, which is still ours (not reaped).
+    let sent = unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) };
+    assert_eq!(sent, 0);
+    let mut answer = String::new();
+    reader.read_line(&mut answer).unwrap();
+    assert_eq!(answer, "done: in flight\n");
+
+    let status = child.wait().unwrap();
+    assert!(status.success(), "{status:?}");
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut out, &mut rest).unwrap();
+    assert_eq!(
+        rest,
+        "stopping: 1 connection(s) open\nstopped: 1 finished\n"
+    );
+    assert!(
+        std::net::TcpStream::connect(&addr).is_err(),
+        "nothing listens after the stop"
+    );
+}

@@ -1,6 +1,7 @@
 //! The async read and write traits the stream sockets implement, their
 //! helpers (futures-io's, re-exported from futures-util), and
-//! [`copy_bidirectional`] (feature `net`).
+//! [`copy_bidirectional`], and the async standard streams [`stdin`],
+//! [`stdout`] and [`stderr`] (feature `net`).
 //!
 //! ```
 //! use goldiloop::io::{AsyncReadExt, AsyncWriteExt};
@@ -26,3 +27,6 @@ pub use futures_util::io::{
     AsyncBufRead, AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader,
     BufWriter, copy,
 };
+
+#[doc(inline)]
+pub use loop_net::{Stderr, Stdin, Stdout, stderr, stdin, stdout};

@@ -28,6 +28,10 @@ pub use loop_core::{
     interrupt, poll_budget, spawn, task_local, yield_now,
 };
 
+/// Runs a blocking closure on the shared blocking pool (loop-core's).
+#[doc(inline)]
+pub use loop_core::spawn_blocking;
+
 /// The executor layer, whole: loop-core.
 pub use loop_core as core;
 
@@ -55,5 +59,17 @@ pub use loop_net as net;
 
 #[cfg(feature = "net")]
 pub mod io;
+
+/// Unix signals: `ctrl_c()`, `signal(kind)` (loop-net's; feature `net`).
+#[cfg(feature = "net")]
+pub use loop_net::signal;
+
+/// Child processes: `Command`, `Child` (loop-net's; feature `net`).
+#[cfg(feature = "net")]
+pub use loop_net::process;
+
+/// Files and directories on the blocking pool (loop-net's; feature `net`).
+#[cfg(feature = "net")]
+pub use loop_net::fs;
 
 pub mod prelude;

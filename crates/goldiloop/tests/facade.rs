@@ -145,3 +145,33 @@ fn loop_ids_and_the_cooperative_budget_are_at_the_root() {
     assert_eq!(id, Some(lp.as_core().id()));
     assert!(spent, "BUDGET ready operations spend the whole budget");
 }
+
+#[test]
+fn spawn_blocking_is_reachable_from_the_facade_with_any_features() {
+    assert_eq!(
+        goldiloop::run(async { goldiloop::spawn_blocking(|| 6 * 7).await.unwrap() }),
+        42
+    );
+}
+
+#[cfg(feature = "net")]
+#[test]
+fn the_os_layer_is_reachable_from_the_facade() {
+    use goldiloop::io::AsyncWriteExt;
+    let out = goldiloop::run(async {
+        let sum = goldiloop::spawn_blocking(|| 2 + 2).await.unwrap();
+        let output = goldiloop::process::Command::new("echo")
+            .arg(sum.to_string())
+            .output()
+            .await?;
+        let _listener = goldiloop::signal::signal(goldiloop::signal::SignalKind::user_defined2())?;
+        let meta = goldiloop::fs::metadata("/").await?;
+        assert!(meta.is_dir());
+        goldiloop::io::stdout().flush().await?;
+        let _stdin = goldiloop::io::stdin();
+        let _stderr = goldiloop::io::stderr();
+        Ok::<_, std::io::Error>(output.stdout)
+    })
+    .unwrap();
+    assert_eq!(out, b"4\n");
+}

@@ -74,6 +74,27 @@ impl Handle {
         self.core.add_task(future)
     }
 
+    /// Runs `f` on the blocking pool; the result comes back through a task
+    /// of this loop. See [`spawn_blocking`](crate::spawn_blocking).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use loop_core::Loop;
+    ///
+    /// let lp = Loop::new();
+    /// let handle = lp.handle().spawn_blocking(|| 6 * 7);
+    /// assert_eq!(lp.run_task(handle).unwrap(), 42);
+    /// ```
+    #[doc(alias = "unblock")]
+    pub fn spawn_blocking<F, T>(&self, f: F) -> JoinHandle<T>
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        self.add_task(crate::blocking::spawn_job(f))
+    }
+
     /// A `Send + Sync` handle that adds tasks to this loop from any thread.
     pub fn spawner(&self) -> Spawner {
         Spawner {
@@ -266,6 +287,31 @@ where
             BuildOnLoop::Built(future) => unsafe { Pin::new_unchecked(future) }.poll(cx),
             BuildOnLoop::Make(_) => unreachable!("built just above"),
         }
+    }
+}
+
+impl Spawner {
+    /// Runs `f` on the blocking pool from any thread; the result comes back
+    /// through a task of this spawner's loop. See
+    /// [`spawn_blocking`](crate::spawn_blocking).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use loop_core::Loop;
+    ///
+    /// let lp = Loop::new();
+    /// let spawner = lp.spawner();
+    /// let handle = std::thread::spawn(move || spawner.spawn_blocking(|| 7)).join().unwrap();
+    /// assert_eq!(lp.run_task(handle).unwrap(), 7);
+    /// ```
+    #[doc(alias = "unblock")]
+    pub fn spawn_blocking<F, T>(&self, f: F) -> JoinHandle<T>
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        self.add_task(crate::blocking::spawn_job(f))
     }
 }
 

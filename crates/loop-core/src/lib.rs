@@ -2,6 +2,8 @@
 #![doc(test(attr(deny(warnings))))]
 
 mod affinity;
+
+pub mod blocking;
 mod budget;
 mod context;
 mod event_loop;
@@ -24,6 +26,7 @@ mod sync;
 mod task;
 mod task_local;
 
+pub use blocking::spawn_blocking;
 pub use budget::{BUDGET, ConsumeBudget, consume_budget, has_budget_remaining, poll_budget};
 pub use event_loop::Loop;
 pub use handle::{Handle, Spawner, spawn};

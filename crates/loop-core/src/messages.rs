@@ -63,3 +63,12 @@ pub(crate) const ZERO_LOOPS: &str = "goldiloop: `LoopPoolBuilder::loops(0)` asks
 pub(crate) const POOL_BODY_PANICKED: &str = "goldiloop: the body given to `LoopPool::run` \
      panicked; the bodies on the other loops were aborted. Catch the error inside the body \
      (return a `Result`) to keep the other loops running";
+
+/// `blocking::set_max_threads(0)`.
+pub(crate) const ZERO_BLOCKING_THREADS: &str = "goldiloop: `blocking::set_max_threads(0)` would \
+     leave the blocking pool unable to run anything; pass at least 1";
+
+/// No blocking thread could be started and none was running.
+pub(crate) const BLOCKING_THREAD_START: &str = "goldiloop: the blocking pool could not start a \
+     thread and has none running, so the job was dropped; the system is out of threads or \
+     memory: lower `blocking::set_max_threads` or the process's thread use";

@@ -47,3 +47,16 @@ fn running_the_same_loop_from_its_own_task_panics() {
     let msg = lp.run_task(task).unwrap();
     assert!(msg.contains("inside a running loop"), "{msg}");
 }
+
+#[test]
+fn spawn_blocking_outside_a_loop_panics_and_names_the_fix() {
+    let msg = panic_message(|| drop(loop_core::spawn_blocking(|| ())));
+    assert!(msg.contains("Loop::try_current()"), "{msg}");
+}
+
+#[test]
+fn a_blocking_pool_cap_of_zero_panics_and_names_the_fix() {
+    let msg = panic_message(|| loop_core::blocking::set_max_threads(0));
+    assert!(msg.contains("set_max_threads(0)"), "{msg}");
+    assert!(msg.contains("at least 1"), "{msg}");
+}

@@ -22,3 +22,22 @@ pub(crate) const WRONG_LOOP: &str = "goldiloop: a socket was awaited on another 
      it was created on (or where no loop runs), where its Reactor can never wake it, so it would \
      wait forever; create the socket on the loop that uses it, or move it there: `into_std()` on its own \
      loop, then `from_std()` on the other";
+
+/// A host name looked up where no loop runs.
+pub(crate) const LOOKUP_NO_LOOP: &str = "goldiloop: a host name was looked up outside a running \
+     loop; the lookup runs on the blocking pool and answers through a task of the current loop, \
+     so call it from a task running on a loop";
+
+/// `AioFd::new` given a regular file or a directory.
+pub(crate) const REGULAR_FILE: &str = "goldiloop: `AioFd` was given a regular file or a \
+     directory, which epoll cannot wait on (it is always ready, and reads block on the disk); \
+     use `goldiloop::fs` (its `File` runs file I/O on the blocking pool) instead";
+
+/// An `AioFd` used after `into_inner` (cannot happen: `into_inner` takes it).
+pub(crate) const AIOFD_EMPTY: &str = "goldiloop bug: an `AioFd` was used after its value was \
+     taken; please report it";
+
+/// `signal()` given a signal that cannot be listened for.
+pub(crate) const BAD_SIGNAL: &str = "goldiloop: this signal cannot be listened for; \
+     listen for a catchable signal such as SIGINT, SIGTERM, SIGHUP, SIGUSR1 or SIGRTMIN+n \
+     (SIGKILL and SIGSTOP are never delivered to a program, and fault signals must not return)";

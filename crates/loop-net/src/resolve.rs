@@ -11,19 +11,20 @@
 //! `getaddrinfo`.
 //!
 //! - Addresses are used at once: no thread, no allocation beyond a `Vec`.
-//! - A host name is looked up on a new thread with std's resolver (it
-//!   follows `/etc/hosts`, `/etc/nsswitch.conf` and the system's DNS
-//!   settings). The thread sends its answer back through a one-shot slot (a
-//!   `Mutex` and the waiting task's `Waker`), and the task waits meanwhile
-//!   like any other. If the task stops waiting, the thread finishes its
-//!   lookup and its answer is dropped.
+//! - A host name is looked up with std's resolver (it follows
+//!   `/etc/hosts`, `/etc/nsswitch.conf` and the system's DNS settings) on
+//!   loop-core's blocking pool (`loop_core::spawn_blocking`), so lookups
+//!   share its capped threads instead of starting one each; the task waits
+//!   on the job's `JoinHandle` like any other. If the task stops waiting,
+//!   the lookup finishes and its answer is dropped.
 //! - The sync `bind`s resolve on the calling thread, as std does.
 
-use std::future::{Future, poll_fn};
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4, SocketAddrV6};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::task::{Poll, Waker};
+
+use loop_core::Handle;
+
+use crate::messages;
 
 /// Something that names one or more socket addresses: what std's
 /// `ToSocketAddrs` takes, resolved without blocking the loop.
@@ -33,7 +34,7 @@ use std::task::{Poll, Waker};
 /// `(String, u16)`, `str` (`"host:port"`), `String`, `&[SocketAddr]`, and
 /// references to each. An IP address, or a string holding one, is used as
 /// it is; a host name (`"localhost:8080"`, `("example.com", 443)`) is looked
-/// up on a separate thread while the task waits, so the loop keeps running.
+/// up on loop-core's blocking pool while the task waits, so the loop keeps running.
 /// The trait is sealed: it cannot be implemented outside this crate.
 ///
 /// # Examples
@@ -171,11 +172,11 @@ pub(crate) fn resolve_blocking(
 /// # Errors
 ///
 /// `InvalidInput` for a malformed string; the resolver's error for a name it
-/// cannot find; the error from spawning the thread.
+/// cannot find.
 pub(crate) async fn resolve(addr: &(impl ToSocketAddrs + ?Sized)) -> io::Result<Vec<SocketAddr>> {
     match addr.lookup()? {
         Lookup::Addrs(addrs) => Ok(addrs),
-        Lookup::Host(host, port) => look_up_elsewhere(host, port)?.await,
+        Lookup::Host(host, port) => look_up_elsewhere(host, port).await,
     }
 }
 
@@ -184,69 +185,22 @@ fn look_up(host: &str, port: u16) -> io::Result<Vec<SocketAddr>> {
     std::net::ToSocketAddrs::to_socket_addrs(&(host, port)).map(Iterator::collect)
 }
 
-/// Where the resolver thread leaves its answer for the waiting task.
-#[derive(Default)]
-struct Answer {
-    result: Option<io::Result<Vec<SocketAddr>>>,
-    answered: bool,
-    waker: Option<Waker>,
-}
-
-fn lock(answer: &Mutex<Answer>) -> MutexGuard<'_, Answer> {
-    // A panic while holding the lock leaves nothing half-updated.
-    answer.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
-/// The resolver thread's end of the slot: it answers exactly once, with an
-/// error if the thread ends without answering (so the task never hangs).
-struct Reply(Arc<Mutex<Answer>>);
-
-impl Reply {
-    fn send(&self, result: io::Result<Vec<SocketAddr>>) {
-        let waker = {
-            let mut answer = lock(&self.0);
-            if answer.answered {
-                return;
-            }
-            answer.answered = true;
-            answer.result = Some(result);
-            answer.waker.take()
-        };
-        if let Some(waker) = waker {
-            waker.wake();
-        }
+/// Looks `host` up on the blocking pool (`loop_core::spawn_blocking`)
+/// while the task waits.
+///
+/// # Errors
+///
+/// The resolver's error; `Other` if no loop runs here or the lookup panicked.
+async fn look_up_elsewhere(host: String, port: u16) -> io::Result<Vec<SocketAddr>> {
+    let Some(handle) = Handle::try_current() else {
+        return Err(io::Error::other(messages::LOOKUP_NO_LOOP));
+    };
+    match handle.spawn_blocking(move || look_up(&host, port)).await {
+        Ok(result) => result,
+        Err(err) => Err(io::Error::other(format!(
+            "the host name lookup failed: {err}"
+        ))),
     }
-}
-
-impl Drop for Reply {
-    fn drop(&mut self) {
-        self.send(Err(io::Error::other(
-            "the host name lookup thread ended without an answer",
-        )));
-    }
-}
-
-/// Starts looking `host` up on a new thread; the future waits for its answer.
-fn look_up_elsewhere(
-    host: String,
-    port: u16,
-) -> io::Result<impl Future<Output = io::Result<Vec<SocketAddr>>>> {
-    let answer = Arc::new(Mutex::new(Answer::default()));
-    let reply = Reply(answer.clone());
-    std::thread::Builder::new()
-        .name("goldiloop-dns".into())
-        .spawn(move || reply.send(look_up(&host, port)))?;
-    Ok(poll_fn(move |cx| {
-        let mut answer = lock(&answer);
-        if let Some(result) = answer.result.take() {
-            return Poll::Ready(result);
-        }
-        match &answer.waker {
-            Some(waker) if waker.will_wake(cx.waker()) => {}
-            _ => answer.waker = Some(cx.waker().clone()),
-        }
-        Poll::Pending
-    }))
 }
 
 /// The error for a name that resolved to no address at all.
@@ -312,13 +266,5 @@ mod tests {
             let err = bad.lookup().unwrap_err();
             assert_eq!(err.kind(), io::ErrorKind::InvalidInput, "{bad}");
         }
-    }
-
-    #[test]
-    fn a_lookup_thread_that_ends_without_answering_answers_with_an_error() {
-        let answer = Arc::new(Mutex::new(Answer::default()));
-        drop(Reply(answer.clone()));
-        let result = lock(&answer).result.take().unwrap();
-        assert_eq!(result.unwrap_err().kind(), io::ErrorKind::Other);
     }
 }

@@ -130,7 +130,7 @@ pub fn aiosocket() -> io::Result<AioSocket> {
 
 /// The Reactor of the running loop.
 #[track_caller]
-fn current_reactor() -> Rc<Reactor> {
+pub(crate) fn current_reactor() -> Rc<Reactor> {
     let Some(handle) = Loop::try_current() else {
         panic!("{}", messages::NO_LOOP);
     };

@@ -66,3 +66,9 @@ assert_impl_all!(&str: ToSocketAddrs);
 assert_impl_all!(String: ToSocketAddrs);
 assert_impl_all!(&String: ToSocketAddrs);
 assert_impl_all!(&[std::net::SocketAddr]: ToSocketAddrs);
+
+// An `AioFd` is registered with its loop's Reactor, like a socket: loop-bound.
+assert_not_impl_any!(loop_net::AioFd<std::os::fd::OwnedFd>: Send, Sync);
+assert_impl_all!(loop_net::AioFd<std::io::PipeReader>: futures_util::io::AsyncRead, std::fmt::Debug);
+assert_impl_all!(loop_net::AioFd<std::io::PipeWriter>: futures_util::io::AsyncWrite);
+assert_impl_all!(&'static loop_net::AioFd<std::io::PipeReader>: futures_util::io::AsyncRead);
