@@ -18,6 +18,10 @@ fn example(name: &str) -> PathBuf {
     let profile_dir = exe.parent().and_then(Path::parent).unwrap();
     let profile_dir = profile_dir.canonicalize().unwrap();
     let path = profile_dir.join("examples").join(name);
+    // One build at a time: the tests run on parallel threads, and cargo
+    // builds racing in one target dir have failed here.
+    static BUILDING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _one = BUILDING.lock().unwrap_or_else(|e| e.into_inner());
     if !path.exists() {
         // The cargo running the tests, else the one that built them.
         let cargo = std::env::var_os("CARGO").unwrap_or_else(|| env!("CARGO").into());
