@@ -145,6 +145,15 @@ impl<T> WaitList<T> {
         }
     }
 
+    /// The payload of the front queued entry, if any (the `RwLock` looks at
+    /// whether the next waiter reads or writes before it notifies it).
+    pub(crate) fn front_value(&self) -> Option<&T> {
+        if self.head == NIL {
+            return None;
+        }
+        self.slots[self.head].value.as_ref()
+    }
+
     /// Unlinks the front entry and marks it notified; returns its waker and
     /// payload, or `None` if nothing is queued.
     pub(crate) fn notify_front(&mut self) -> Option<(Option<Waker>, Option<T>)> {
