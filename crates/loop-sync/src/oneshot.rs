@@ -6,7 +6,7 @@
 //!
 //! # Protocol
 //!
-//! Both ends share one allocation, an `Arc<Inner<T>>`: a state word, a cell
+//! Both ends share one allocation, an `Inner<T>`: a state word, a cell
 //! for the value, and two cells for wakers (the receiver's, and the one of
 //! the sender's [`closed`](Sender::closed) future). No lock: who may touch
 //! each cell is decided by the state word, changed only by atomic
@@ -20,6 +20,7 @@
 //! - `RX_WAKER`: the receiver's waker cell holds a waker for the sender's side
 //!   to wake.
 //! - `TX_WAKER`: likewise for the sender's `closed()` waker.
+//! - `TX_GONE`, `RX_GONE`: that end will never touch the allocation again.
 //!
 //! Who owns each cell (the invariants every `SAFETY` comment cites):
 //!
@@ -36,12 +37,17 @@
 //!    `TX_WAKER` lends it to the receiver's side, which takes the waker out
 //!    if it is the one to set `RX_CLOSED`.
 //!
-//! Whatever is left in the cells when the last `Arc` goes is dropped with
-//! the allocation, which by then nobody else can reach.
+//! 4. **The allocation** is freed by the end that leaves second: each end
+//!    sets its `*_GONE` bit when it is done with the allocation (a
+//!    read-modify-write, whose result says whether the other end had left
+//!    already), or, if a load shows the other end gone, frees it at once.
+//!    Whatever is left in the cells is dropped with it. This is the reference
+//!    count, folded into the state word.
 //!
-//! The happy path (send before the receive is polled) is: one allocation,
-//! one compare-exchange to send, one load to receive, and the two `Arc`
-//! decrements.
+//! The happy path (send before the receive is polled) is one allocation, one
+//! compare-exchange to send (setting `VALUE | TX_GONE` at once when no
+//! waker is registered), one load to receive, and the free: a single atomic
+//! read-modify-write in all, where two `Arc`s would add three.
 
 use std::cell::UnsafeCell;
 use std::error::Error;
@@ -49,8 +55,7 @@ use std::fmt;
 use std::future::Future;
 use std::mem::ManuallyDrop;
 use std::pin::Pin;
-use std::ptr;
-use std::sync::Arc;
+use std::ptr::NonNull;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::task::{Context, Poll, Waker, ready};
 
@@ -61,6 +66,9 @@ const TX_DROPPED: usize = 2;
 const RX_CLOSED: usize = 4;
 const RX_WAKER: usize = 8;
 const TX_WAKER: usize = 16;
+
+const TX_GONE: usize = 32;
+const RX_GONE: usize = 64;
 
 /// The receiver can no longer get a value: sent, or the sender is gone.
 const SENDER_DONE: usize = VALUE | TX_DROPPED;
@@ -82,16 +90,37 @@ unsafe impl<T: Send> Send for Inner<T> {}
 // SAFETY: as above.
 unsafe impl<T: Send> Sync for Inner<T> {}
 
-/// Takes the waker out of `cell` and wakes it.
+/// Takes the waker out of `cell`.
 ///
 /// # Safety
 ///
 /// The caller owns `cell` (rule 2 or 3 of the module docs).
-unsafe fn wake_cell(cell: &UnsafeCell<Option<Waker>>) {
+unsafe fn take_waker(cell: &UnsafeCell<Option<Waker>>) -> Option<Waker> {
     // SAFETY: the caller owns the cell.
-    if let Some(waker) = unsafe { (*cell.get()).take() } {
-        waker.wake();
+    unsafe { (*cell.get()).take() }
+}
+
+/// One end leaves the allocation `inner` (rule 4 of the module docs):
+/// `gone` is its bit, `other_gone` the other end's, and `seen` a state this
+/// end loaded with `Acquire` (the gone bits never clear, so if `seen` shows
+/// the other end gone, it is gone for good, and its last use happened before).
+///
+/// # Safety
+///
+/// `inner` came from [`channel()`]'s `Box`, and this end does not touch it
+/// after this call; each end leaves once.
+unsafe fn leave<T>(inner: NonNull<Inner<T>>, gone: usize, other_gone: usize, seen: usize) {
+    if seen & other_gone == 0 {
+        // SAFETY: the allocation is alive: this end has not left yet.
+        let state = unsafe { inner.as_ref() }.state.fetch_or(gone, Ordering::AcqRel);
+        if state & other_gone == 0 {
+            // The other end leaves last, and frees.
+            return;
+        }
     }
+    // SAFETY: both ends have left (rule 4): nobody else can reach the
+    // allocation, which `channel()` made with `Box::new`.
+    drop(unsafe { Box::from_raw(inner.as_ptr()) });
 }
 
 impl<T> Inner<T> {
@@ -150,18 +179,13 @@ impl<T> Inner<T> {
 /// assert_eq!(lp.run_task(rx), Ok("done"));
 /// ```
 pub fn channel<T>() -> (Sender<T>, Receiver<T>) {
-    let inner = Arc::new(Inner {
+    let inner = NonNull::from(Box::leak(Box::new(Inner {
         state: AtomicUsize::new(0),
         value: UnsafeCell::new(None),
         rx_waker: UnsafeCell::new(None),
         tx_waker: UnsafeCell::new(None),
-    });
-    (
-        Sender {
-            inner: inner.clone(),
-        },
-        Receiver { inner: Some(inner) },
-    )
+    })));
+    (Sender { inner }, Receiver { inner: Some(inner) })
 }
 
 /// The sending half of a [`channel()`]: sends one value.
@@ -178,8 +202,15 @@ pub fn channel<T>() -> (Sender<T>, Receiver<T>) {
 /// assert_eq!(rx.try_recv(), Ok(1));
 /// ```
 pub struct Sender<T> {
-    inner: Arc<Inner<T>>,
+    /// Alive until this end leaves (rule 4 of the module docs).
+    inner: NonNull<Inner<T>>,
 }
+
+// SAFETY: the sender moves a `T` to the receiver's thread; the allocation is
+// shared as an `Inner<T>`, which is `Send + Sync` for `T: Send`.
+unsafe impl<T: Send> Send for Sender<T> {}
+// SAFETY: `&Sender` only loads the state word (`is_closed`).
+unsafe impl<T: Send> Sync for Sender<T> {}
 
 impl<T> Sender<T> {
     /// Sends `value` to the receiver, without waiting.
@@ -198,27 +229,28 @@ impl<T> Sender<T> {
     /// assert_eq!(tx.send(5), Err(5));
     /// ```
     pub fn send(self, value: T) -> Result<(), T> {
-        let this = ManuallyDrop::new(self);
-        // SAFETY: `this` is never used or dropped again, so the `Arc` is
-        // moved out exactly once (and `Sender::drop` does not run: sending
-        // is the sender's end).
-        let inner = unsafe { ptr::read(&this.inner) };
-        let mut state = inner.state.load(Ordering::Acquire);
-        if state & RX_CLOSED != 0 {
-            return Err(value);
-        }
+        // Sending is this end's way out: `Sender::drop` does not run.
+        let ptr = ManuallyDrop::new(self).inner;
+        // SAFETY: the sender has not left, so the allocation is alive.
+        let inner = unsafe { ptr.as_ref() };
         // SAFETY: `VALUE` is not set (only this sender sets it, once), so the
         // value cell is ours (rule 1).
         unsafe { *inner.value.get() = Some(value) };
+        // Guess the usual state: nothing happened yet.
+        let mut state = 0;
         loop {
             if state & RX_CLOSED != 0 {
                 // SAFETY: still ours: `VALUE` was not set.
                 let value = unsafe { (*inner.value.get()).take() };
+                // SAFETY: the sender leaves once, and touches nothing after.
+                unsafe { leave(ptr, TX_GONE, RX_GONE, state) };
                 return Err(value.expect(ONESHOT_VALUE_MISSING));
             }
+            // With no waker to take, the sender is done at once.
+            let gone = if state & RX_WAKER == 0 { TX_GONE } else { 0 };
             match inner.state.compare_exchange_weak(
                 state,
-                state | VALUE,
+                state | VALUE | gone,
                 Ordering::AcqRel,
                 Ordering::Acquire,
             ) {
@@ -229,8 +261,14 @@ impl<T> Sender<T> {
         if state & RX_WAKER != 0 {
             // SAFETY: we set `VALUE` while `RX_WAKER` was set: the receiver's
             // waker cell is ours now (rule 2).
-            unsafe { wake_cell(&inner.rx_waker) };
+            let waker = unsafe { take_waker(&inner.rx_waker) };
+            // SAFETY: the sender leaves once (it did not set `TX_GONE`
+            // above), and touches nothing after.
+            unsafe { leave(ptr, TX_GONE, RX_GONE, state) };
+            waker.into_iter().for_each(Waker::wake);
         }
+        // Otherwise `TX_GONE` was set with `VALUE`, and the receiver may
+        // have freed the allocation already: touch nothing.
         Ok(())
     }
 
@@ -247,7 +285,8 @@ impl<T> Sender<T> {
     /// assert!(tx.is_closed());
     /// ```
     pub fn is_closed(&self) -> bool {
-        self.inner.state.load(Ordering::Acquire) & RX_CLOSED != 0
+        // SAFETY: the sender has not left, so the allocation is alive.
+        unsafe { self.inner.as_ref() }.state.load(Ordering::Acquire) & RX_CLOSED != 0
     }
 
     /// Waits until the receiver is dropped or closed (for a task that
@@ -276,13 +315,20 @@ impl<T> Sender<T> {
 
 impl<T> Drop for Sender<T> {
     fn drop(&mut self) {
-        let state = self.inner.state.fetch_or(TX_DROPPED, Ordering::AcqRel);
-        if state & RX_WAKER != 0 {
+        // SAFETY: the sender has not left, so the allocation is alive.
+        let inner = unsafe { self.inner.as_ref() };
+        let state = inner.state.fetch_or(TX_DROPPED, Ordering::AcqRel);
+        let waker = if state & RX_WAKER != 0 {
             // SAFETY: we set `TX_DROPPED` (the sender drops once, and never
             // after sending) while `RX_WAKER` was set: the receiver's waker
             // cell is ours now (rule 2).
-            unsafe { wake_cell(&self.inner.rx_waker) };
-        }
+            unsafe { take_waker(&inner.rx_waker) }
+        } else {
+            None
+        };
+        // SAFETY: the sender leaves once, and touches nothing after.
+        unsafe { leave(self.inner, TX_GONE, RX_GONE, state) };
+        waker.into_iter().for_each(Waker::wake);
     }
 }
 
@@ -317,7 +363,8 @@ impl<T> Future for Closed<'_, T> {
     type Output = ();
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let inner = &self.sender.inner;
+        // SAFETY: the borrowed sender has not left: the allocation is alive.
+        let inner = unsafe { self.sender.inner.as_ref() };
         if inner.state.load(Ordering::Acquire) & RX_CLOSED != 0 {
             ready!(loop_core::poll_budget(cx));
             return Poll::Ready(());
@@ -365,23 +412,44 @@ impl<T> fmt::Debug for Closed<'_, T> {
 /// assert_eq!(lp.run_task(rx), Err(RecvError));
 /// ```
 pub struct Receiver<T> {
-    /// `None` once the value or the error was handed out.
-    inner: Option<Arc<Inner<T>>>,
+    /// Alive until this end leaves (rule 4 of the module docs); `None` once
+    /// the value or the error was handed out.
+    inner: Option<NonNull<Inner<T>>>,
+}
+
+// SAFETY: the receiver takes a `T` from the sender's thread; the allocation
+// is shared as an `Inner<T>`, which is `Send + Sync` for `T: Send`.
+unsafe impl<T: Send> Send for Receiver<T> {}
+// SAFETY: `&Receiver` only loads the state word (`Debug`).
+unsafe impl<T: Send> Sync for Receiver<T> {}
+
+impl<T> Receiver<T> {
+    /// The allocation, if this end has not left.
+    fn inner(&self) -> Option<&Inner<T>> {
+        // SAFETY: while `self.inner` is `Some` the receiver has not left, so
+        // the allocation is alive.
+        self.inner.map(|inner| unsafe { &*inner.as_ptr() })
+    }
 }
 
 impl<T> Receiver<T> {
     /// Hands out what the state `state` (with a bit of `SENDER_DONE` or
     /// `RX_CLOSED`) says, and lets go of the channel.
     fn finish(&mut self, state: usize) -> Result<T, RecvError> {
-        let inner = self.inner.take().expect(ONESHOT_POLLED_AFTER_COMPLETION);
-        if state & VALUE != 0 {
-            // SAFETY: `VALUE` is set, so the value cell is ours (rule 1), and
-            // we take it once: `inner` is gone from `self` now.
-            let value = unsafe { (*inner.value.get()).take() };
+        let ptr = self.inner.take().expect(ONESHOT_POLLED_AFTER_COMPLETION);
+        let out = if state & VALUE != 0 {
+            // SAFETY: the receiver has not left, so the allocation is alive;
+            // `VALUE` is set, so the value cell is ours (rule 1), and we take
+            // it once: `inner` is gone from `self` now.
+            let value = unsafe { (*ptr.as_ref().value.get()).take() };
             Ok(value.expect(ONESHOT_VALUE_MISSING))
         } else {
             Err(RecvError)
-        }
+        };
+        // SAFETY: the receiver leaves once (`self.inner` is `None` now), and
+        // `state` was loaded after everything but the value was done.
+        unsafe { leave(ptr, RX_GONE, TX_GONE, state) };
+        out
     }
 
     /// Takes the value if it has been sent, without waiting.
@@ -407,7 +475,7 @@ impl<T> Receiver<T> {
     /// assert_eq!(rx.try_recv(), Err(TryRecvError::Closed));
     /// ```
     pub fn try_recv(&mut self) -> Result<T, TryRecvError> {
-        let Some(inner) = &self.inner else {
+        let Some(inner) = self.inner() else {
             return Err(TryRecvError::Closed);
         };
         let state = inner.state.load(Ordering::Acquire);
@@ -432,7 +500,7 @@ impl<T> Receiver<T> {
     /// assert_eq!(rx.try_recv(), Err(TryRecvError::Closed));
     /// ```
     pub fn close(&mut self) {
-        if let Some(inner) = &self.inner {
+        if let Some(inner) = self.inner() {
             close(inner);
         }
     }
@@ -449,7 +517,8 @@ fn close<T>(inner: &Inner<T>) {
     if state & RX_CLOSED == 0 && state & TX_WAKER != 0 {
         // SAFETY: we set `RX_CLOSED` while `TX_WAKER` was set: the sender's
         // waker cell is ours now (rule 3).
-        unsafe { wake_cell(&inner.tx_waker) };
+        let waker = unsafe { take_waker(&inner.tx_waker) };
+        waker.into_iter().for_each(Waker::wake);
     }
 }
 
@@ -457,7 +526,7 @@ impl<T> Future for Receiver<T> {
     type Output = Result<T, RecvError>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<T, RecvError>> {
-        let inner = self.inner.as_ref().expect(ONESHOT_POLLED_AFTER_COMPLETION);
+        let inner = self.inner().expect(ONESHOT_POLLED_AFTER_COMPLETION);
         let state = inner.state.load(Ordering::Acquire);
         if state & (SENDER_DONE | RX_CLOSED) != 0 {
             ready!(loop_core::poll_budget(cx));
@@ -476,17 +545,23 @@ impl<T> Future for Receiver<T> {
 
 impl<T> Drop for Receiver<T> {
     fn drop(&mut self) {
-        if let Some(inner) = &self.inner {
-            close(inner);
-        }
+        let Some(ptr) = self.inner else {
+            return;
+        };
+        // SAFETY: the receiver has not left, so the allocation is alive.
+        let inner = unsafe { ptr.as_ref() };
+        close(inner);
+        let state = inner.state.load(Ordering::Acquire);
+        // SAFETY: the receiver leaves once (it is being dropped), and
+        // touches nothing after.
+        unsafe { leave(ptr, RX_GONE, TX_GONE, state) };
     }
 }
 
 impl<T> fmt::Debug for Receiver<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let state = self
-            .inner
-            .as_ref()
+            .inner()
             .map(|inner| inner.state.load(Ordering::Acquire));
         f.debug_struct("Receiver")
             .field("sent", &state.map(|s| s & VALUE != 0))
