@@ -152,8 +152,9 @@ fn uncontended<L: Lockable>(lp: &Loop, lock: &L) {
     });
 }
 
-/// `TASKS` tasks, `OPS` operations each; every `read_every`-th... every
-/// operation `i` with `i % 10 < reads_in_ten` reads, the rest write.
+/// `TASKS` tasks, `OPS` operations each: `reads_in_ten` of every ten read,
+/// the rest write; every `HOLD_EVERY`-th holds the lock across a yield.
+/// Returns the number of writes, read back at the end.
 fn contended<L: Lockable>(lp: &Loop, reads_in_ten: u64) -> u64 {
     let lock = Arc::new(L::new());
     for t in 0..TASKS {
@@ -162,7 +163,13 @@ fn contended<L: Lockable>(lp: &Loop, reads_in_ten: u64) -> u64 {
             for i in 0..OPS {
                 let hold = (i + t) % HOLD_EVERY == 0;
                 if (i + t) % 10 < reads_in_ten {
-                    lock.with_read(|v| drop(black_box(*v)), hold).await;
+                    lock.with_read(
+                        |v| {
+                            black_box(*v);
+                        },
+                        hold,
+                    )
+                    .await;
                 } else {
                     lock.with_write(|v| *v += 1, hold).await;
                 }

@@ -357,6 +357,9 @@ fn poll_lock_slow<T: ?Sized, P: Deref<Target = Mutex<T>>>(
                 let (new, acquired) = if current & LOCKED == 0 {
                     // `WAITERS` implies `LOCKED`: the list is empty.
                     (LOCKED, true)
+                } else if current & WAITERS != 0 {
+                    // Already marked: queue without a read-modify-write.
+                    break;
                 } else {
                     (current | WAITERS, false)
                 };

@@ -112,7 +112,9 @@ unsafe fn take_waker(cell: &UnsafeCell<Option<Waker>>) -> Option<Waker> {
 unsafe fn leave<T>(inner: NonNull<Inner<T>>, gone: usize, other_gone: usize, seen: usize) {
     if seen & other_gone == 0 {
         // SAFETY: the allocation is alive: this end has not left yet.
-        let state = unsafe { inner.as_ref() }.state.fetch_or(gone, Ordering::AcqRel);
+        let state = unsafe { inner.as_ref() }
+            .state
+            .fetch_or(gone, Ordering::AcqRel);
         if state & other_gone == 0 {
             // The other end leaves last, and frees.
             return;

@@ -52,6 +52,44 @@ use crate::rwlock_guard::{
 };
 use crate::wait_list::{Entry, WaitEntry, WaitList, WaitQueue, lock, wake_all};
 
+/// The wakers one dispatch collects under the list lock, to wake after it:
+/// the first few on the stack, so a typical hand-off allocates nothing.
+struct WakeBatch {
+    inline: [Option<Waker>; 8],
+    len: usize,
+    spill: Vec<Waker>,
+}
+
+impl WakeBatch {
+    fn new() -> WakeBatch {
+        WakeBatch {
+            inline: Default::default(),
+            len: 0,
+            spill: Vec::new(),
+        }
+    }
+
+    /// Notifies the front entry of `list` and keeps its waker.
+    fn push_front_of(&mut self, list: &mut WaitList<Kind>) {
+        let Some((Some(waker), _)) = list.notify_front() else {
+            return;
+        };
+        if let Some(slot) = self.inline.get_mut(self.len) {
+            *slot = Some(waker);
+            self.len += 1;
+        } else {
+            self.spill.push(waker);
+        }
+    }
+
+    /// Wakes them all (see `wait_list::wake_all` for a panicking waker).
+    fn wake(self) {
+        if self.len > 0 {
+            wake_all(self.inline.into_iter().flatten().chain(self.spill));
+        }
+    }
+}
+
 /// A writer holds the lock.
 const WRITER: usize = 1;
 /// The wait list may be non-empty.
@@ -131,58 +169,65 @@ impl RawRwLock {
 
     #[cold]
     fn unlock_write_slow(&self) {
-        let mut wakers = Vec::new();
+        let mut wakers = WakeBatch::new();
         {
             let mut list = lock(&self.waiters);
             self.state.fetch_and(!WRITER, Ordering::Release);
             self.dispatch(&mut list, &mut wakers);
         }
-        wake_all(wakers);
+        wakers.wake();
     }
 
     #[cold]
     fn dispatch_and_wake(&self) {
-        let mut wakers = Vec::new();
+        let mut wakers = WakeBatch::new();
         self.dispatch(&mut lock(&self.waiters), &mut wakers);
-        wake_all(wakers);
+        wakers.wake();
     }
 
     /// Grants the lock to the front waiters it can serve now (module docs,
     /// # Dispatch); called under the list lock.
-    fn dispatch(&self, list: &mut WaitList<Kind>, wakers: &mut Vec<Waker>) {
-        loop {
-            match list.front_value() {
-                None => {
-                    self.state.fetch_and(!WAITERS, Ordering::Relaxed);
+    fn dispatch(&self, list: &mut WaitList<Kind>, wakers: &mut WakeBatch) {
+        match list.front_value() {
+            None => {
+                self.state.fetch_and(!WAITERS, Ordering::Relaxed);
+                return;
+            }
+            Some(Kind::Write) => {
+                // Free means exactly `WAITERS`: no writer, no readers.
+                if self
+                    .state
+                    .compare_exchange(
+                        WAITERS,
+                        WAITERS | WRITER,
+                        Ordering::Acquire,
+                        Ordering::Relaxed,
+                    )
+                    .is_err()
+                {
                     return;
                 }
-                Some(Kind::Write) => {
-                    // Free means exactly `WAITERS`: no writer, no readers.
-                    if self
-                        .state
-                        .compare_exchange(
-                            WAITERS,
-                            WAITERS | WRITER,
-                            Ordering::Acquire,
-                            Ordering::Relaxed,
-                        )
-                        .is_err()
-                    {
-                        return;
-                    }
-                }
-                Some(Kind::Read) => {
-                    let current = self.state.load(Ordering::Relaxed);
-                    if current & WRITER != 0 {
-                        return;
-                    }
-                    assert!(current <= usize::MAX - ONE_READER, "{TOO_MANY_READERS}");
-                    self.state.fetch_add(ONE_READER, Ordering::Acquire);
-                }
+                wakers.push_front_of(list);
             }
-            if let Some((waker, _)) = list.notify_front() {
-                wakers.extend(waker);
+            Some(Kind::Read) => {
+                // While `WAITERS` is set nobody sets `WRITER` but a dispatch,
+                // and we hold the list lock: one look is enough.
+                let current = self.state.load(Ordering::Relaxed);
+                if current & WRITER != 0 {
+                    return;
+                }
+                let mut readers = 0;
+                while list.front_value() == Some(&Kind::Read) {
+                    wakers.push_front_of(list);
+                    readers += 1;
+                }
+                let add = readers * ONE_READER;
+                assert!(current <= usize::MAX - add, "{TOO_MANY_READERS}");
+                self.state.fetch_add(add, Ordering::Acquire);
             }
+        }
+        if list.is_empty() {
+            self.state.fetch_and(!WAITERS, Ordering::Relaxed);
         }
     }
 }
@@ -530,6 +575,9 @@ fn poll_lock_slow<T: ?Sized, P: Deref<Target = RwLock<T>>>(
                 Kind::Write => WRITER,
             };
             (new, true)
+        } else if current & WAITERS != 0 {
+            // Already marked: queue without a read-modify-write.
+            break;
         } else {
             (current | WAITERS, false)
         };

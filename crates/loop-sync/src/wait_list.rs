@@ -245,14 +245,14 @@ pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 /// If the thread is already unwinding (a `Permit` or a `Receiver` dropped
 /// during a panic), the panic is not resumed, since a second panic would
 /// abort the process; the panic hook has reported it already.
-pub(crate) fn wake_all(wakers: Vec<Waker>) {
+pub(crate) fn wake_all(wakers: impl IntoIterator<Item = Waker>) {
     /// The wakers not woken yet. Its drop runs only if a wake panicked (the
     /// loop below empties it otherwise): it wakes the rest, each contained,
     /// while the first panic unwinds on to the caller. The happy path so
     /// pays for no `catch_unwind`.
-    struct Rest(std::vec::IntoIter<Waker>);
+    struct Rest<I: Iterator<Item = Waker>>(I);
 
-    impl Drop for Rest {
+    impl<I: Iterator<Item = Waker>> Drop for Rest<I> {
         fn drop(&mut self) {
             for waker in &mut self.0 {
                 let _ = catch_unwind(AssertUnwindSafe(|| waker.wake()));
