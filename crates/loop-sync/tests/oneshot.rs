@@ -185,3 +185,53 @@ fn debug_and_display_say_what_they_are() {
         "the oneshot channel is empty"
     );
 }
+
+/// A value that counts its drops.
+struct Counted(Arc<std::sync::atomic::AtomicUsize>);
+
+impl Drop for Counted {
+    fn drop(&mut self) {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+#[test]
+fn ends_racing_on_two_threads_drop_every_value_exactly_once() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    const ROUNDS: usize = 2_000;
+    let dropped = Arc::new(AtomicUsize::new(0));
+    let (to_sender, senders) = std::sync::mpsc::channel();
+    let sender_thread = {
+        let dropped = dropped.clone();
+        std::thread::spawn(move || {
+            for (i, tx) in senders.iter().enumerate() {
+                let tx: oneshot::Sender<Counted> = tx;
+                match i % 3 {
+                    // A refused value comes back and is dropped here.
+                    0 | 1 => drop(tx.send(Counted(dropped.clone()))),
+                    _ => drop(tx),
+                }
+            }
+        })
+    };
+    let lp = Loop::new();
+    let mut received = 0;
+    for i in 0..ROUNDS {
+        let (tx, rx) = oneshot::channel();
+        to_sender.send(tx).unwrap();
+        if i % 2 == 0 {
+            if lp.run_task(rx).is_ok() {
+                received += 1;
+            }
+        } else {
+            drop(rx);
+        }
+    }
+    drop(to_sender);
+    sender_thread.join().unwrap();
+    // Every value made (two rounds in three) was dropped once: by the
+    // receiver, with the channel, or back in the sender's hands.
+    let made = (0..ROUNDS).filter(|i| i % 3 != 2).count();
+    assert_eq!(dropped.load(Ordering::SeqCst), made);
+    assert!(received > 0);
+}
