@@ -7,6 +7,10 @@
 //!   wait for all of them (or for the first error).
 //! - [`Event`]: a flag to wait on, like asyncio's; [`Semaphore`]: permits handed
 //!   out in arrival order; [`channel()`]: a bounded multi-producer channel.
+//! - [`Mutex`] and [`RwLock`]: async locks, fair (waiters are served in
+//!   arrival order, a waiting writer is not overtaken by later readers), with
+//!   mapped and owned guards; [`Barrier`]: `n` tasks meet, round after round;
+//!   [`oneshot`]: one value from one task to another, without a lock.
 //!
 //! Every primitive works on any executor, and a waiting task costs nothing
 //! until its waker fires. The handles (`Waiter`, `Event`, `Semaphore`,
@@ -64,8 +68,8 @@
 //! assert_eq!(waiter.count(), 0);
 //! ```
 
-// `Mutex`, `RwLock` and `oneshot` own their values in `UnsafeCell`s; every
-// other module is safe code, and only those three opt in to `unsafe`.
+// `Mutex`, `RwLock` (with their guards) and `oneshot` own their values in
+// `UnsafeCell`s; only those modules opt in to `unsafe`, the rest is safe code.
 #![deny(unsafe_code)]
 #![doc(test(attr(deny(warnings))))]
 

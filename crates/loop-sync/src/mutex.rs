@@ -228,6 +228,7 @@ impl<T: ?Sized> Mutex<T> {
     /// });
     /// assert_eq!(mutex.into_inner(), [1, 2]);
     /// ```
+    #[doc(alias = "acquire")]
     pub fn lock(&self) -> Lock<'_, T> {
         Lock {
             entry: WaitEntry::new(self),

@@ -180,6 +180,7 @@ impl<T> Inner<T> {
 /// });
 /// assert_eq!(lp.run_task(rx), Ok("done"));
 /// ```
+#[doc(alias = "promise")]
 pub fn channel<T>() -> (Sender<T>, Receiver<T>) {
     let inner = NonNull::from(Box::leak(Box::new(Inner {
         state: AtomicUsize::new(0),
