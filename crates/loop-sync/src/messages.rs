@@ -36,6 +36,11 @@ pub(crate) const ONESHOT_VALUE_MISSING: &str = "loop-sync bug: a oneshot channel
      its value was stored, but the cell was empty; this is a bug in loop-sync, not in your \
      program: please report it with the program that triggers it";
 
+/// An `RwLock` dispatch granting an entry from an empty list.
+pub(crate) const DISPATCH_EMPTY: &str = "loop-sync bug: an `RwLock` tried to grant the lock to \
+     a waiter from an empty wait list; this is a bug in loop-sync, not in your program: please \
+     report it with the program that triggers it";
+
 /// `Gather`/`TryGather` handing out outputs before every future completed.
 pub(crate) const GATHER_OUTPUT_MISSING: &str = "loop-sync bug: a gather handed out its outputs \
      before every future had completed; this is a bug in loop-sync, not in your program: \
@@ -58,8 +63,9 @@ mod tests {
     const MISUSE: [&str; 2] = [SEND_POLLED_AFTER_COMPLETION, GATHER_POLLED_AFTER_COMPLETION];
     const OTHER_MISUSE: [&str; 2] = [ONESHOT_POLLED_AFTER_COMPLETION, TOO_MANY_READERS];
 
-    const BUGS: [&str; 5] = [
+    const BUGS: [&str; 6] = [
         SENDER_ENTRY_EMPTY,
+        DISPATCH_EMPTY,
         ONESHOT_VALUE_MISSING,
         GATHER_OUTPUT_MISSING,
         TRY_GATHER_KEPT_ERROR,

@@ -4,7 +4,8 @@
 //!
 //! Like the `Mutex` (see `mutex.rs`), a [`RawRwLock`] is one `AtomicUsize`
 //! and a [`WaitList`] behind a std `Mutex` (the *list lock*); each queued
-//! entry carries whether it reads or writes. The word holds:
+//! entry carries whether it reads or writes, and its ticket (below). The
+//! word holds:
 //!
 //! - `WRITER` (bit 0): a writer holds the lock;
 //! - `WAITERS` (bit 1): the list may hold waiting futures. Set under the list
@@ -22,13 +23,29 @@
 //! Whoever makes the lock free (the writer leaving, the last reader leaving,
 //! a waiter cancelled) and finds `WAITERS` runs `dispatch` under the list
 //! lock. It looks at the front of the list: a writer is granted the lock if
-//! nobody holds it (`WRITER` is set for it); readers at the front are granted
-//! one by one (the count is raised for each) until a writer is at the front
-//! or a writer holds the lock. A grant notifies the entry: the lock is handed
-//! off, and nobody can take it in between. While `WAITERS` is set nobody
-//! takes the lock by a fast path, so dispatch races only with readers
-//! leaving; a reader that leaves last after dispatch looked sees `WAITERS`
-//! and dispatches again once it gets the list lock.
+//! nobody holds it (`WRITER` is set for it); the run of readers at the front
+//! is granted together (the count is raised by their number) unless a writer
+//! holds the lock. A grant takes the entry out of the list and wakes it: the
+//! lock is handed off, and nobody can take it in between. While `WAITERS` is
+//! set nobody takes the lock by a fast path, so dispatch races only with
+//! readers leaving; a reader that leaves last after dispatch looked sees
+//! `WAITERS` and dispatches again once it gets the list lock.
+//!
+//! # Tickets
+//!
+//! A granted future learns of its grant without taking the list lock. Each
+//! queued entry gets a ticket, numbered in queueing order, so the list is in
+//! ticket order; grants are made from the front, so they are too. Dispatch
+//! frees a granted entry's slot at once and stores the ticket of the last
+//! entry it granted in `granted` (under the list lock, `Release`). A queued
+//! future is granted exactly when `granted` has reached its ticket: anything
+//! with a larger ticket was behind it, and could only be granted after it.
+//! A future that finds its ticket not yet reached looks again under the list
+//! lock before it touches its slot (to refresh its waker, or to leave the
+//! list when dropped), since only a grant, made under that lock, frees the
+//! slot of a future that has not left. This halves the list-lock traffic of
+//! a queued lock operation; a measured RwLock row (benches/locks.rs) needed
+//! it.
 //!
 //! # Safety
 //!
@@ -42,15 +59,15 @@ use std::fmt;
 use std::future::Future;
 use std::ops::Deref;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex as StdMutex};
 use std::task::{Context, Poll, Waker, ready};
 
-use crate::messages::TOO_MANY_READERS;
+use crate::messages::{DISPATCH_EMPTY, TOO_MANY_READERS};
 use crate::rwlock_guard::{
     OwnedRwLockReadGuard, OwnedRwLockWriteGuard, RwLockReadGuard, RwLockWriteGuard,
 };
-use crate::wait_list::{Entry, WaitEntry, WaitList, WaitQueue, lock, wake_all};
+use crate::wait_list::{WaitList, lock, wake_all};
 
 /// The wakers one dispatch collects under the list lock, to wake after it:
 /// the first few on the stack, so a typical hand-off allocates nothing.
@@ -69,10 +86,14 @@ impl WakeBatch {
         }
     }
 
-    /// Notifies the front entry of `list` and keeps its waker.
-    fn push_front_of(&mut self, list: &mut WaitList<Kind>) {
-        let Some((Some(waker), _)) = list.notify_front() else {
-            return;
+    /// Grants the front entry of `list` (it leaves the list) and keeps its
+    /// waker; returns its ticket.
+    fn grant_front_of(&mut self, list: &mut WaitList<(Kind, u64)>) -> u64 {
+        let Some((waker, Some((_, ticket)))) = list.pop_front() else {
+            unreachable!("{DISPATCH_EMPTY}");
+        };
+        let Some(waker) = waker else {
+            return ticket;
         };
         if let Some(slot) = self.inline.get_mut(self.len) {
             *slot = Some(waker);
@@ -80,6 +101,7 @@ impl WakeBatch {
         } else {
             self.spill.push(waker);
         }
+        ticket
     }
 
     /// Wakes them all (see `wait_list::wake_all` for a panicking waker).
@@ -104,18 +126,40 @@ pub(crate) enum Kind {
     Write,
 }
 
+/// The waiting futures, behind the list lock: each entry is what it wants
+/// and its ticket.
+struct Queue {
+    list: WaitList<(Kind, u64)>,
+    /// The ticket the next queued future gets.
+    next_ticket: u64,
+}
+
 /// The lock without the value.
 pub(crate) struct RawRwLock {
     state: AtomicUsize,
-    waiters: StdMutex<WaitList<Kind>>,
+    /// The ticket of the last entry granted the lock (module docs,
+    /// # Tickets); written under the list lock, read by anyone.
+    granted: AtomicU64,
+    waiters: StdMutex<Queue>,
 }
 
 impl RawRwLock {
     const fn new() -> RawRwLock {
         RawRwLock {
             state: AtomicUsize::new(0),
-            waiters: StdMutex::new(WaitList::new()),
+            granted: AtomicU64::new(0),
+            waiters: StdMutex::new(Queue {
+                list: WaitList::new(),
+                // Ticket 0 counts as granted from the start.
+                next_ticket: 1,
+            }),
         }
+    }
+
+    /// True if the entry with `ticket` has been granted the lock.
+    #[inline]
+    fn is_granted(&self, ticket: u64) -> bool {
+        self.granted.load(Ordering::Acquire) >= ticket
     }
 
     #[inline]
@@ -171,9 +215,9 @@ impl RawRwLock {
     fn unlock_write_slow(&self) {
         let mut wakers = WakeBatch::new();
         {
-            let mut list = lock(&self.waiters);
+            let mut queue = lock(&self.waiters);
             self.state.fetch_and(!WRITER, Ordering::Release);
-            self.dispatch(&mut list, &mut wakers);
+            self.dispatch(&mut queue.list, &mut wakers);
         }
         wakers.wake();
     }
@@ -181,14 +225,14 @@ impl RawRwLock {
     #[cold]
     fn dispatch_and_wake(&self) {
         let mut wakers = WakeBatch::new();
-        self.dispatch(&mut lock(&self.waiters), &mut wakers);
+        self.dispatch(&mut lock(&self.waiters).list, &mut wakers);
         wakers.wake();
     }
 
     /// Grants the lock to the front waiters it can serve now (module docs,
     /// # Dispatch); called under the list lock.
-    fn dispatch(&self, list: &mut WaitList<Kind>, wakers: &mut WakeBatch) {
-        match list.front_value() {
+    fn dispatch(&self, list: &mut WaitList<(Kind, u64)>, wakers: &mut WakeBatch) {
+        match list.front_value().map(|entry| entry.0) {
             None => {
                 self.state.fetch_and(!WAITERS, Ordering::Relaxed);
                 return;
@@ -207,7 +251,8 @@ impl RawRwLock {
                 {
                     return;
                 }
-                wakers.push_front_of(list);
+                let ticket = wakers.grant_front_of(list);
+                self.granted.store(ticket, Ordering::Release);
             }
             Some(Kind::Read) => {
                 // While `WAITERS` is set nobody sets `WRITER` but a dispatch,
@@ -217,13 +262,15 @@ impl RawRwLock {
                     return;
                 }
                 let mut readers = 0;
-                while list.front_value() == Some(&Kind::Read) {
-                    wakers.push_front_of(list);
+                let mut ticket = 0;
+                while list.front_value().map(|entry| entry.0) == Some(Kind::Read) {
+                    ticket = wakers.grant_front_of(list);
                     readers += 1;
                 }
                 let add = readers * ONE_READER;
                 assert!(current <= usize::MAX - add, "{TOO_MANY_READERS}");
                 self.state.fetch_add(add, Ordering::Acquire);
+                self.granted.store(ticket, Ordering::Release);
             }
         }
         if list.is_empty() {
@@ -232,16 +279,27 @@ impl RawRwLock {
     }
 }
 
-impl<T: ?Sized> WaitQueue for RwLock<T> {
-    type State = WaitList<Kind>;
-    type Value = Kind;
+/// A lock future's handle on the lock `P` and, while it waits, its place.
+struct LockEntry<P> {
+    lock: P,
+    /// The key of its slot in the list and its ticket, while queued.
+    waiting: Option<(usize, u64)>,
+}
 
-    fn state(&self) -> &StdMutex<WaitList<Kind>> {
-        &self.raw.waiters
+impl<P> LockEntry<P> {
+    fn new(lock: P) -> LockEntry<P> {
+        LockEntry {
+            lock,
+            waiting: None,
+        }
     }
 
-    fn waiters(state: &mut WaitList<Kind>) -> &mut WaitList<Kind> {
-        state
+    fn queue(&self) -> &P {
+        &self.lock
+    }
+
+    fn is_queued(&self) -> bool {
+        self.waiting.is_some()
     }
 }
 
@@ -336,7 +394,7 @@ impl<T: ?Sized> RwLock<T> {
     /// ```
     pub fn read(&self) -> RwLockRead<'_, T> {
         RwLockRead {
-            entry: WaitEntry::new(self),
+            entry: LockEntry::new(self),
         }
     }
 
@@ -359,7 +417,7 @@ impl<T: ?Sized> RwLock<T> {
     /// ```
     pub fn write(&self) -> RwLockWrite<'_, T> {
         RwLockWrite {
-            entry: WaitEntry::new(self),
+            entry: LockEntry::new(self),
         }
     }
 
@@ -434,7 +492,7 @@ impl<T: ?Sized> RwLock<T> {
     /// ```
     pub fn read_owned(self: Arc<Self>) -> RwLockReadOwned<T> {
         RwLockReadOwned {
-            entry: WaitEntry::new(self),
+            entry: LockEntry::new(self),
         }
     }
 
@@ -459,7 +517,7 @@ impl<T: ?Sized> RwLock<T> {
     /// ```
     pub fn write_owned(self: Arc<Self>) -> RwLockWriteOwned<T> {
         RwLockWriteOwned {
-            entry: WaitEntry::new(self),
+            entry: LockEntry::new(self),
         }
     }
 
@@ -527,40 +585,51 @@ impl<T: ?Sized> RwLock<T> {
 /// once the future holds it.
 #[inline]
 fn poll_lock<T: ?Sized, P: Deref<Target = RwLock<T>>>(
-    entry: &mut WaitEntry<P>,
+    entry: &mut LockEntry<P>,
     kind: Kind,
     cx: &mut Context<'_>,
 ) -> Poll<()> {
     ready!(loop_core::poll_budget(cx));
-    if !entry.is_queued() {
-        let raw = &entry.queue().raw;
-        let taken = match kind {
-            Kind::Read => raw.try_read(),
-            Kind::Write => raw.try_write(),
-        };
-        if taken {
+    let raw = &entry.lock.raw;
+    match entry.waiting {
+        None => {
+            let taken = match kind {
+                Kind::Read => raw.try_read(),
+                Kind::Write => raw.try_write(),
+            };
+            if taken {
+                return Poll::Ready(());
+            }
+        }
+        // Granted: the dispatch freed our slot already; nothing to lock.
+        Some((_, ticket)) if raw.is_granted(ticket) => {
+            entry.waiting = None;
             return Poll::Ready(());
         }
+        Some(_) => {}
     }
     poll_lock_slow(entry, kind, cx)
 }
 
 #[cold]
 fn poll_lock_slow<T: ?Sized, P: Deref<Target = RwLock<T>>>(
-    entry: &mut WaitEntry<P>,
+    entry: &mut LockEntry<P>,
     kind: Kind,
     cx: &mut Context<'_>,
 ) -> Poll<()> {
-    let mut locked = entry.lock();
-    match locked.poll(cx.waker()) {
-        // Granted by a dispatch.
-        Entry::Notified => return Poll::Ready(()),
-        Entry::Waiting => return Poll::Pending,
-        Entry::Unqueued => {}
+    let raw = &entry.lock.raw;
+    let mut queue = lock(&raw.waiters);
+    if let Some((key, ticket)) = entry.waiting {
+        // Grants are made under the list lock: this look is final.
+        if raw.is_granted(ticket) {
+            entry.waiting = None;
+            return Poll::Ready(());
+        }
+        queue.list.set_waker(key, cx.waker());
+        return Poll::Pending;
     }
-    let empty = locked.is_empty();
-    let state = &locked.queue().raw.state;
-    let mut current = state.load(Ordering::Relaxed);
+    let empty = queue.list.is_empty();
+    let mut current = raw.state.load(Ordering::Relaxed);
     loop {
         // A stale `WAITERS` over an empty list does not stop us (and is
         // cleared); a waiter does.
@@ -581,32 +650,49 @@ fn poll_lock_slow<T: ?Sized, P: Deref<Target = RwLock<T>>>(
         } else {
             (current | WAITERS, false)
         };
-        match state.compare_exchange_weak(current, new, Ordering::Acquire, Ordering::Relaxed) {
+        match raw
+            .state
+            .compare_exchange_weak(current, new, Ordering::Acquire, Ordering::Relaxed)
+        {
             Ok(_) if acquired => return Poll::Ready(()),
             Ok(_) => break,
             Err(actual) => current = actual,
         }
     }
-    locked.push(cx.waker(), Some(kind));
+    let ticket = queue.next_ticket;
+    queue.next_ticket += 1;
+    let key = queue.list.push_back(cx.waker(), Some((kind, ticket)));
+    entry.waiting = Some((key, ticket));
     Poll::Pending
 }
 
-/// After a lock future wanting `kind` was dropped: leave the queue, and give
+/// After a lock future wanting `kind` was dropped: leave the queue, or give
 /// back a lock that had been granted; either way, let in whoever can go now.
-fn cancel_lock<T: ?Sized, P: Deref<Target = RwLock<T>>>(entry: &mut WaitEntry<P>, kind: Kind) {
-    if !entry.is_queued() {
+fn cancel_lock<T: ?Sized, P: Deref<Target = RwLock<T>>>(entry: &mut LockEntry<P>, kind: Kind) {
+    let Some((key, ticket)) = entry.waiting.take() else {
         return;
-    }
-    let granted = entry.cancel();
-    let raw = &entry.queue().raw;
+    };
+    let raw = &entry.lock.raw;
+    let granted = raw.is_granted(ticket) || {
+        let mut queue = lock(&raw.waiters);
+        // Grants are made under the list lock: this look is final, and if
+        // not granted, the slot is still ours.
+        let granted = raw.is_granted(ticket);
+        if !granted {
+            queue.list.remove(key);
+            // It may have been the front entry that held others back.
+            let mut wakers = WakeBatch::new();
+            raw.dispatch(&mut queue.list, &mut wakers);
+            drop(queue);
+            wakers.wake();
+        }
+        granted
+    };
     if granted {
         match kind {
             Kind::Read => raw.unlock_read(),
             Kind::Write => raw.unlock_write(),
         }
-    } else {
-        // It may have been the front entry that held others back.
-        raw.dispatch_and_wake();
     }
 }
 
@@ -625,7 +711,7 @@ fn cancel_lock<T: ?Sized, P: Deref<Target = RwLock<T>>>(entry: &mut WaitEntry<P>
 /// ```
 #[must_use = "futures do nothing unless awaited"]
 pub struct RwLockRead<'a, T: ?Sized> {
-    entry: WaitEntry<&'a RwLock<T>>,
+    entry: LockEntry<&'a RwLock<T>>,
 }
 
 impl<'a, T: ?Sized> Future for RwLockRead<'a, T> {
@@ -667,7 +753,7 @@ impl<'a, T: ?Sized> fmt::Debug for RwLockRead<'a, T> {
 /// ```
 #[must_use = "futures do nothing unless awaited"]
 pub struct RwLockWrite<'a, T: ?Sized> {
-    entry: WaitEntry<&'a RwLock<T>>,
+    entry: LockEntry<&'a RwLock<T>>,
 }
 
 impl<'a, T: ?Sized> Future for RwLockWrite<'a, T> {
@@ -710,7 +796,7 @@ impl<'a, T: ?Sized> fmt::Debug for RwLockWrite<'a, T> {
 /// ```
 #[must_use = "futures do nothing unless awaited"]
 pub struct RwLockReadOwned<T: ?Sized> {
-    entry: WaitEntry<Arc<RwLock<T>>>,
+    entry: LockEntry<Arc<RwLock<T>>>,
 }
 
 impl<T: ?Sized> Future for RwLockReadOwned<T> {
@@ -753,7 +839,7 @@ impl<T: ?Sized> fmt::Debug for RwLockReadOwned<T> {
 /// ```
 #[must_use = "futures do nothing unless awaited"]
 pub struct RwLockWriteOwned<T: ?Sized> {
-    entry: WaitEntry<Arc<RwLock<T>>>,
+    entry: LockEntry<Arc<RwLock<T>>>,
 }
 
 impl<T: ?Sized> Future for RwLockWriteOwned<T> {

@@ -167,6 +167,24 @@ impl<T> WaitList<T> {
         Some((slot.waker.take(), slot.value.take()))
     }
 
+    /// Unlinks the front entry and frees its slot at once; returns its waker
+    /// and payload, or `None` if nothing is queued. For a primitive whose
+    /// futures learn of their notification some other way (the `RwLock`'s
+    /// grant tickets), so the owner of the key must not use it afterwards.
+    pub(crate) fn pop_front(&mut self) -> Option<(Option<Waker>, Option<T>)> {
+        if self.head == NIL {
+            return None;
+        }
+        let key = self.head;
+        self.unlink(key);
+        let slot = &mut self.slots[key];
+        slot.state = State::Free;
+        let taken = (slot.waker.take(), slot.value.take());
+        slot.next = self.free;
+        self.free = key;
+        Some(taken)
+    }
+
     /// Notifies every queued entry, front to back, and appends their wakers.
     pub(crate) fn notify_all(&mut self, wakers: &mut Vec<Waker>) {
         wakers.reserve(self.queued);
