@@ -288,3 +288,60 @@ fn debug_shows_the_value_or_that_it_is_locked() {
     assert_eq!(format!("{w:?}"), "5");
     assert_eq!(format!("{:?}", lock.read()), "RwLockRead { queued: false }");
 }
+
+#[test]
+fn a_waiting_future_polled_again_is_woken_through_its_latest_waker() {
+    let lock = RwLock::new(());
+    let (old_wakes, old_waker) = CountingWaker::new();
+    let (new_wakes, new_waker) = CountingWaker::new();
+    let writer = lock.try_write().unwrap();
+    let mut reader = Box::pin(lock.read());
+    assert!(
+        reader
+            .as_mut()
+            .poll(&mut Context::from_waker(&old_waker))
+            .is_pending()
+    );
+    assert!(
+        reader
+            .as_mut()
+            .poll(&mut Context::from_waker(&new_waker))
+            .is_pending()
+    );
+    drop(writer);
+    assert_eq!((old_wakes.wakes(), new_wakes.wakes()), (0, 1));
+    assert!(
+        reader
+            .as_mut()
+            .poll(&mut Context::from_waker(&new_waker))
+            .is_ready()
+    );
+}
+
+#[test]
+fn many_cancelled_waiters_leave_the_lock_usable_and_in_order() {
+    let lp = Loop::new();
+    let lock = Arc::new(RwLock::new(Vec::new()));
+    let writer = lock.clone().try_write_owned().unwrap();
+    let tasks: Vec<_> = (0..30)
+        .map(|i| {
+            let lock = lock.clone();
+            lp.add_task(async move {
+                if i % 3 == 0 {
+                    lock.write().await.push(i);
+                } else {
+                    let seen = lock.read().await.len();
+                    assert!(seen <= 30);
+                }
+            })
+        })
+        .collect();
+    lp.run_task(interrupt());
+    for task in tasks.iter().skip(1).step_by(2) {
+        task.abort();
+    }
+    drop(writer);
+    lp.run();
+    // The writers that were not aborted (even i, i % 3 == 0) wrote in order.
+    assert_eq!(*lock.try_read().unwrap(), [0, 6, 12, 18, 24]);
+}
