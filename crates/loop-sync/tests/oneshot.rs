@@ -235,3 +235,28 @@ fn ends_racing_on_two_threads_drop_every_value_exactly_once() {
     assert_eq!(dropped.load(Ordering::SeqCst), made);
     assert!(received > 0);
 }
+
+#[test]
+fn a_task_receiving_ready_values_in_a_loop_lets_other_tasks_run() {
+    let lp = Loop::new();
+    let ticks = std::rc::Rc::new(std::cell::Cell::new(0));
+    let _ticker = lp.add_task({
+        let ticks = ticks.clone();
+        async move {
+            loop {
+                ticks.set(ticks.get() + 1);
+                interrupt().await;
+            }
+        }
+    });
+    let ticked = lp.run_task(async {
+        let before = ticks.get();
+        for i in 0..20 * loop_core::BUDGET {
+            let (tx, rx) = oneshot::channel();
+            tx.send(i).unwrap();
+            assert_eq!(rx.await, Ok(i));
+        }
+        ticks.get() - before
+    });
+    assert!(ticked >= 10, "the ticker ran {ticked} times");
+}

@@ -345,3 +345,31 @@ fn many_cancelled_waiters_leave_the_lock_usable_and_in_order() {
     // The writers that were not aborted (even i, i % 3 == 0) wrote in order.
     assert_eq!(*lock.try_read().unwrap(), [0, 6, 12, 18, 24]);
 }
+
+#[test]
+fn a_task_reading_a_free_lock_in_a_loop_lets_other_tasks_run() {
+    let lp = Loop::new();
+    let ticks = Rc::new(std::cell::Cell::new(0));
+    let _ticker = lp.add_task({
+        let ticks = ticks.clone();
+        async move {
+            loop {
+                ticks.set(ticks.get() + 1);
+                interrupt().await;
+            }
+        }
+    });
+    let lock = RwLock::new(0);
+    let ticked = lp.run_task(async {
+        let before = ticks.get();
+        for _ in 0..20 * loop_core::BUDGET {
+            let _read = lock.read().await;
+            assert!(lock.try_write().is_none());
+        }
+        for _ in 0..20 * loop_core::BUDGET {
+            *lock.write().await += 1;
+        }
+        ticks.get() - before
+    });
+    assert!(ticked >= 20, "the ticker ran {ticked} times");
+}
