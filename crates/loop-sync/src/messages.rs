@@ -16,10 +16,30 @@ pub(crate) const GATHER_POLLED_AFTER_COMPLETION: &str = "loop-sync: a `Gather` o
      future was polled after it completed, and its outputs are gone; await it once (in a \
      select loop, keep it in an `Option` and take it out when it completes)";
 
+/// A oneshot `Receiver` polled after it returned `Ready`.
+pub(crate) const ONESHOT_POLLED_AFTER_COMPLETION: &str = "loop-sync: a oneshot `Receiver` \
+     was polled after it completed, and its value is gone; await it once (in a select loop, \
+     keep it in an `Option` and take it out when it completes), or use `try_recv`";
+
+/// More readers than the `RwLock`'s state word can count.
+pub(crate) const TOO_MANY_READERS: &str = "loop-sync: an `RwLock` would be held by more than \
+     `usize::MAX / 4` readers at once, which its state word cannot count; this means guards \
+     are being leaked (`mem::forget`): drop each read guard, and await fewer readers at once";
+
 /// A waiting sender's entry without its message.
 pub(crate) const SENDER_ENTRY_EMPTY: &str = "loop-sync bug: a waiting sender's entry in the \
      channel held no message; this is a bug in loop-sync, not in your program: please report \
      it with the program that triggers it";
+
+/// A oneshot's value cell empty where its state word says it holds the value.
+pub(crate) const ONESHOT_VALUE_MISSING: &str = "loop-sync bug: a oneshot channel's state said \
+     its value was stored, but the cell was empty; this is a bug in loop-sync, not in your \
+     program: please report it with the program that triggers it";
+
+/// An `RwLock` dispatch granting an entry from an empty list.
+pub(crate) const DISPATCH_EMPTY: &str = "loop-sync bug: an `RwLock` tried to grant the lock to \
+     a waiter from an empty wait list; this is a bug in loop-sync, not in your program: please \
+     report it with the program that triggers it";
 
 /// `Gather`/`TryGather` handing out outputs before every future completed.
 pub(crate) const GATHER_OUTPUT_MISSING: &str = "loop-sync bug: a gather handed out its outputs \
@@ -41,9 +61,12 @@ mod tests {
     use super::*;
 
     const MISUSE: [&str; 2] = [SEND_POLLED_AFTER_COMPLETION, GATHER_POLLED_AFTER_COMPLETION];
+    const OTHER_MISUSE: [&str; 2] = [ONESHOT_POLLED_AFTER_COMPLETION, TOO_MANY_READERS];
 
-    const BUGS: [&str; 4] = [
+    const BUGS: [&str; 6] = [
         SENDER_ENTRY_EMPTY,
+        DISPATCH_EMPTY,
+        ONESHOT_VALUE_MISSING,
         GATHER_OUTPUT_MISSING,
         TRY_GATHER_KEPT_ERROR,
         GATHER_MACRO_OUTPUT_TAKEN,
@@ -54,6 +77,17 @@ mod tests {
         for message in MISUSE {
             assert!(message.starts_with("loop-sync: "), "{message}");
             assert!(message.contains("; await"), "no fix named: {message}");
+        }
+    }
+
+    #[test]
+    fn the_lock_and_oneshot_messages_name_the_crate_and_a_fix() {
+        for message in OTHER_MISUSE {
+            assert!(message.starts_with("loop-sync: "), "{message}");
+            assert!(
+                message.contains("; await") || message.contains(": drop each"),
+                "no fix named: {message}"
+            );
         }
     }
 

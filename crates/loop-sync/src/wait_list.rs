@@ -145,6 +145,15 @@ impl<T> WaitList<T> {
         }
     }
 
+    /// The payload of the front queued entry, if any (the `RwLock` looks at
+    /// whether the next waiter reads or writes before it notifies it).
+    pub(crate) fn front_value(&self) -> Option<&T> {
+        if self.head == NIL {
+            return None;
+        }
+        self.slots[self.head].value.as_ref()
+    }
+
     /// Unlinks the front entry and marks it notified; returns its waker and
     /// payload, or `None` if nothing is queued.
     pub(crate) fn notify_front(&mut self) -> Option<(Option<Waker>, Option<T>)> {
@@ -156,6 +165,24 @@ impl<T> WaitList<T> {
         let slot = &mut self.slots[key];
         slot.state = State::Notified;
         Some((slot.waker.take(), slot.value.take()))
+    }
+
+    /// Unlinks the front entry and frees its slot at once; returns its waker
+    /// and payload, or `None` if nothing is queued. For a primitive whose
+    /// futures learn of their notification some other way (the `RwLock`'s
+    /// grant tickets), so the owner of the key must not use it afterwards.
+    pub(crate) fn pop_front(&mut self) -> Option<(Option<Waker>, Option<T>)> {
+        if self.head == NIL {
+            return None;
+        }
+        let key = self.head;
+        self.unlink(key);
+        let slot = &mut self.slots[key];
+        slot.state = State::Free;
+        let taken = (slot.waker.take(), slot.value.take());
+        slot.next = self.free;
+        self.free = key;
+        Some(taken)
     }
 
     /// Notifies every queued entry, front to back, and appends their wakers.
@@ -236,14 +263,14 @@ pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 /// If the thread is already unwinding (a `Permit` or a `Receiver` dropped
 /// during a panic), the panic is not resumed, since a second panic would
 /// abort the process; the panic hook has reported it already.
-pub(crate) fn wake_all(wakers: Vec<Waker>) {
+pub(crate) fn wake_all(wakers: impl IntoIterator<Item = Waker>) {
     /// The wakers not woken yet. Its drop runs only if a wake panicked (the
     /// loop below empties it otherwise): it wakes the rest, each contained,
     /// while the first panic unwinds on to the caller. The happy path so
     /// pays for no `catch_unwind`.
-    struct Rest(std::vec::IntoIter<Waker>);
+    struct Rest<I: Iterator<Item = Waker>>(I);
 
-    impl Drop for Rest {
+    impl<I: Iterator<Item = Waker>> Drop for Rest<I> {
         fn drop(&mut self) {
             for waker in &mut self.0 {
                 let _ = catch_unwind(AssertUnwindSafe(|| waker.wake()));
