@@ -1,7 +1,9 @@
-//! `channel`: a bounded multi-producer, single-consumer queue of messages.
+//! `channel` and `unbounded`: a multi-producer, single-consumer queue of
+//! messages, bounded or not.
 //!
 //! One `Mutex` guards the whole state: the buffered messages (`queue`, at most
-//! `capacity` of them), the senders waiting for room, the receiver's waker, the
+//! `capacity` of them; `usize::MAX` for an unbounded channel, whose senders
+//! so never wait), the senders waiting for room, the receiver's waker, the
 //! number of live senders and whether the receiver has closed.
 //!
 //! # Hand-off from waiting senders
@@ -32,7 +34,6 @@
 //! [`Receiver::close`]).
 
 use std::collections::VecDeque;
-use std::error::Error;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
@@ -41,6 +42,8 @@ use std::task::{Context, Poll, Waker, ready};
 
 use futures_util::stream::Stream;
 
+use crate::blocking::block_on;
+use crate::channel_error::{SendError, TryRecvError, TrySendError};
 use crate::messages;
 use crate::wait_list::{Entry, WaitEntry, WaitList, WaitQueue, lock, wake_all};
 
@@ -76,8 +79,44 @@ use crate::wait_list::{Entry, WaitEntry, WaitList, WaitQueue, lock, wake_all};
 #[doc(alias = "mpsc")]
 #[doc(alias = "bounded")]
 pub fn channel<T>(capacity: usize) -> (Sender<T>, Receiver<T>) {
+    with_queue(VecDeque::with_capacity(capacity.min(1024)), capacity)
+}
+
+/// Creates a channel with no limit on the messages it holds.
+///
+/// The same [`Sender`] and [`Receiver`] as [`channel`]'s, but a send never
+/// waits and [`Sender::try_send`] never finds the channel full. The messages
+/// sit in one ring buffer that grows by doubling when it fills and is reused
+/// after that: in a steady state, a message costs no allocation.
+///
+/// # Examples
+///
+/// ```
+/// use loop_core::Loop;
+/// use loop_sync::unbounded;
+///
+/// let (tx, mut rx) = unbounded();
+/// for i in 0..1000 {
+///     tx.try_send(i).unwrap();
+/// }
+/// drop(tx);
+/// let sum = Loop::new().run_task(async move {
+///     let mut sum = 0;
+///     while let Some(i) = rx.recv().await {
+///         sum += i;
+///     }
+///     sum
+/// });
+/// assert_eq!(sum, 499_500);
+/// ```
+#[doc(alias = "unbounded_channel")]
+pub fn unbounded<T>() -> (Sender<T>, Receiver<T>) {
+    with_queue(VecDeque::new(), usize::MAX)
+}
+
+fn with_queue<T>(queue: VecDeque<T>, capacity: usize) -> (Sender<T>, Receiver<T>) {
     let chan = Arc::new(Mutex::new(State {
-        queue: VecDeque::with_capacity(capacity.min(1024)),
+        queue,
         capacity,
         senders: 1,
         closed: false,
@@ -112,36 +151,6 @@ impl<T> WaitQueue for Mutex<State<T>> {
         &mut state.send_waiters
     }
 }
-
-/// The error of a send on a closed channel; it gives the message back.
-///
-/// # Examples
-///
-/// ```
-/// use loop_core::Loop;
-/// use loop_sync::{SendError, channel};
-///
-/// let (tx, rx) = channel(1);
-/// drop(rx);
-/// let result = Loop::new().run_task(tx.send("hello"));
-/// assert_eq!(result, Err(SendError("hello")));
-/// ```
-#[derive(PartialEq, Eq, Clone, Copy)]
-pub struct SendError<T>(pub T);
-
-impl<T> fmt::Debug for SendError<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SendError").finish_non_exhaustive()
-    }
-}
-
-impl<T> fmt::Display for SendError<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("sending on a closed channel")
-    }
-}
-
-impl<T> Error for SendError<T> {}
 
 /// The sending half of a [`channel`]; clone it to send from several tasks.
 ///
@@ -220,6 +229,115 @@ impl<T> Sender<T> {
     /// ```
     pub fn is_closed(&self) -> bool {
         lock(&self.chan).closed
+    }
+
+    /// Sends `value` if the channel has room now, without waiting.
+    ///
+    /// # Errors
+    ///
+    /// [`TrySendError::Full`] if the channel is full or other senders are
+    /// already waiting for room (they keep their turn; a capacity-0 channel
+    /// is always full for `try_send`), [`TrySendError::Closed`] if the
+    /// receiver has closed or been dropped; both give the value back.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use loop_sync::{TrySendError, channel};
+    ///
+    /// let (tx, mut rx) = channel(1);
+    /// assert_eq!(tx.try_send('a'), Ok(()));
+    /// assert_eq!(tx.try_send('b'), Err(TrySendError::Full('b')));
+    /// assert_eq!(rx.try_recv(), Ok('a'));
+    /// ```
+    #[doc(alias = "try_push")]
+    pub fn try_send(&self, value: T) -> Result<(), TrySendError<T>> {
+        let mut state = lock(&self.chan);
+        if state.closed {
+            return Err(TrySendError::Closed(value));
+        }
+        if !state.send_waiters.is_empty() || state.queue.len() >= state.capacity {
+            return Err(TrySendError::Full(value));
+        }
+        state.queue.push_back(value);
+        let receiver = state.receiver.take();
+        drop(state);
+        if let Some(waker) = receiver {
+            waker.wake();
+        }
+        Ok(())
+    }
+
+    /// Sends `value` from a plain thread, blocking it while the channel is
+    /// full.
+    ///
+    /// # Errors
+    ///
+    /// If the receiver has closed or been dropped (before or while waiting),
+    /// the value comes back inside the [`SendError`].
+    ///
+    /// # Panics
+    ///
+    /// If called inside a goldiloop task (or the future given to
+    /// `run_task`), where blocking would stall the loop: await
+    /// [`send`](Sender::send) there. Under another executor it cannot tell,
+    /// and blocks that executor's thread.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use loop_core::Loop;
+    /// use loop_sync::channel;
+    ///
+    /// let (tx, mut rx) = channel(1);
+    /// let producer = std::thread::spawn(move || {
+    ///     for i in 0..3 {
+    ///         tx.blocking_send(i).unwrap();
+    ///     }
+    /// });
+    /// let got = Loop::new().run_task(async move {
+    ///     let mut got = Vec::new();
+    ///     while let Some(i) = rx.recv().await {
+    ///         got.push(i);
+    ///     }
+    ///     got
+    /// });
+    /// producer.join().unwrap();
+    /// assert_eq!(got, [0, 1, 2]);
+    /// ```
+    #[track_caller]
+    pub fn blocking_send(&self, value: T) -> Result<(), SendError<T>> {
+        block_on(self.send(value))
+    }
+
+    /// The number of messages in the channel now.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use loop_sync::unbounded;
+    ///
+    /// let (tx, _rx) = unbounded();
+    /// tx.try_send(1).unwrap();
+    /// tx.try_send(2).unwrap();
+    /// assert_eq!(tx.len(), 2);
+    /// ```
+    pub fn len(&self) -> usize {
+        lock(&self.chan).queue.len()
+    }
+
+    /// True if the channel holds no message now.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use loop_sync::channel;
+    ///
+    /// let (tx, _rx) = channel::<u8>(1);
+    /// assert!(tx.is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        lock(&self.chan).queue.is_empty()
     }
 }
 
@@ -413,41 +531,115 @@ impl<T> Receiver<T> {
     pub fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<T>> {
         ready!(loop_core::poll_budget(cx));
         let mut state = lock(&self.chan);
-        if let Some(value) = state.queue.pop_front() {
-            // Room for one more: the front waiting sender's value moves in.
-            let mut sender = None;
-            if !state.closed
-                && let Some((waker, parked)) = state.send_waiters.notify_front()
-            {
-                state
-                    .queue
-                    .push_back(parked.expect(messages::SENDER_ENTRY_EMPTY));
-                sender = waker;
+        match take(&mut state) {
+            Ok((value, sender)) => {
+                drop(state);
+                if let Some(waker) = sender {
+                    waker.wake();
+                }
+                Poll::Ready(Some(value))
             }
-            drop(state);
-            if let Some(waker) = sender {
-                waker.wake();
+            Err(TryRecvError::Closed) => Poll::Ready(None),
+            Err(TryRecvError::Empty) => {
+                match &mut state.receiver {
+                    Some(waker) => waker.clone_from(cx.waker()),
+                    None => state.receiver = Some(cx.waker().clone()),
+                }
+                Poll::Pending
             }
-            return Poll::Ready(Some(value));
         }
-        if !state.closed
-            && let Some((waker, parked)) = state.send_waiters.notify_front()
-        {
-            // A capacity-0 channel: take the value straight from the sender.
-            drop(state);
-            if let Some(waker) = waker {
-                waker.wake();
-            }
-            return Poll::Ready(Some(parked.expect(messages::SENDER_ENTRY_EMPTY)));
+    }
+
+    /// Takes the next message if there is one now, without waiting.
+    ///
+    /// # Errors
+    ///
+    /// [`TryRecvError::Empty`] if no message is in the channel now;
+    /// [`TryRecvError::Closed`] if none is and none will come (every sender
+    /// is gone, or the receiver was closed).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use loop_sync::{TryRecvError, channel};
+    ///
+    /// let (tx, mut rx) = channel(2);
+    /// tx.try_send(1).unwrap();
+    /// drop(tx);
+    /// assert_eq!(rx.try_recv(), Ok(1));
+    /// assert_eq!(rx.try_recv(), Err(TryRecvError::Closed));
+    /// ```
+    pub fn try_recv(&mut self) -> Result<T, TryRecvError> {
+        let mut state = lock(&self.chan);
+        let (value, sender) = take(&mut state)?;
+        drop(state);
+        if let Some(waker) = sender {
+            waker.wake();
         }
-        if state.senders == 0 || state.closed {
-            return Poll::Ready(None);
-        }
-        match &mut state.receiver {
-            Some(waker) => waker.clone_from(cx.waker()),
-            None => state.receiver = Some(cx.waker().clone()),
-        }
-        Poll::Pending
+        Ok(value)
+    }
+
+    /// Receives the next message on a plain thread, blocking it while the
+    /// channel is empty; `None` once it is empty and closed.
+    ///
+    /// # Panics
+    ///
+    /// If called inside a goldiloop task (or the future given to
+    /// `run_task`), where blocking would stall the loop: await
+    /// [`recv`](Receiver::recv) there. Under another executor it cannot
+    /// tell, and blocks that executor's thread.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use loop_sync::unbounded;
+    ///
+    /// let (tx, mut rx) = unbounded();
+    /// let consumer = std::thread::spawn(move || {
+    ///     let mut got = Vec::new();
+    ///     while let Some(i) = rx.blocking_recv() {
+    ///         got.push(i);
+    ///     }
+    ///     got
+    /// });
+    /// for i in 0..3 {
+    ///     tx.try_send(i).unwrap();
+    /// }
+    /// drop(tx);
+    /// assert_eq!(consumer.join().unwrap(), [0, 1, 2]);
+    /// ```
+    #[track_caller]
+    pub fn blocking_recv(&mut self) -> Option<T> {
+        block_on(self.recv())
+    }
+
+    /// The number of messages in the channel now.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use loop_sync::channel;
+    ///
+    /// let (tx, rx) = channel(4);
+    /// tx.try_send(()).unwrap();
+    /// assert_eq!(rx.len(), 1);
+    /// ```
+    pub fn len(&self) -> usize {
+        lock(&self.chan).queue.len()
+    }
+
+    /// True if the channel holds no message now.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use loop_sync::unbounded;
+    ///
+    /// let (_tx, rx) = unbounded::<u8>();
+    /// assert!(rx.is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        lock(&self.chan).queue.is_empty()
     }
 
     /// Closes the channel from the receiving side.
@@ -490,6 +682,37 @@ impl<T> Receiver<T> {
     }
 }
 
+/// Takes the next message out of the locked state: from the buffer (moving
+/// the front waiting sender's value in behind it) or, on a capacity-0
+/// channel, straight from a waiting sender. Returns the waker of the sender
+/// served, to be woken after the lock is released.
+fn take<T>(state: &mut State<T>) -> Result<(T, Option<Waker>), TryRecvError> {
+    if let Some(value) = state.queue.pop_front() {
+        // Room for one more: the front waiting sender's value moves in.
+        let mut sender = None;
+        if !state.closed
+            && let Some((waker, parked)) = state.send_waiters.notify_front()
+        {
+            state
+                .queue
+                .push_back(parked.expect(messages::SENDER_ENTRY_EMPTY));
+            sender = waker;
+        }
+        return Ok((value, sender));
+    }
+    if !state.closed
+        && let Some((waker, parked)) = state.send_waiters.notify_front()
+    {
+        // A capacity-0 channel: take the value straight from the sender.
+        return Ok((parked.expect(messages::SENDER_ENTRY_EMPTY), waker));
+    }
+    if state.senders == 0 || state.closed {
+        Err(TryRecvError::Closed)
+    } else {
+        Err(TryRecvError::Empty)
+    }
+}
+
 impl<T> Drop for Receiver<T> {
     fn drop(&mut self) {
         let mut wakers = Vec::new();
@@ -518,7 +741,10 @@ impl<T> fmt::Debug for Receiver<T> {
         let state = lock(&self.chan);
         f.debug_struct("Receiver")
             .field("buffered", &state.queue.len())
-            .field("capacity", &state.capacity)
+            .field(
+                "capacity",
+                &(state.capacity != usize::MAX).then_some(state.capacity),
+            )
             .field("senders", &state.senders)
             .field("closed", &state.closed)
             .finish()

@@ -6,7 +6,10 @@
 //! - [`gather()`], [`gather!`], [`try_gather`]: run several futures at once and
 //!   wait for all of them (or for the first error).
 //! - [`Event`]: a flag to wait on, like asyncio's; [`Semaphore`]: permits handed
-//!   out in arrival order; [`channel()`]: a bounded multi-producer channel.
+//!   out in arrival order.
+//! - [`channel()`] and [`unbounded()`]: multi-producer channels, bounded or
+//!   not; [`broadcast()`]: every receiver sees every message;
+//!   [`watch()`]: receivers see the latest value.
 //!
 //! Every primitive works on any executor, and a waiting task costs nothing
 //! until its waker fires. The handles (`Waiter`, `Event`, `Semaphore`,
@@ -67,7 +70,10 @@
 #![forbid(unsafe_code)]
 #![doc(test(attr(deny(warnings))))]
 
+mod blocking;
+pub mod broadcast;
 mod channel;
+mod channel_error;
 mod event;
 mod gather;
 mod gather_macro;
@@ -76,12 +82,16 @@ mod semaphore;
 mod wait_list;
 mod waiter;
 mod wake_set;
+pub mod watch;
 
-pub use channel::{Receiver, Recv, SendError, SendFuture, Sender, channel};
+pub use broadcast::broadcast;
+pub use channel::{Receiver, Recv, SendFuture, Sender, channel, unbounded};
+pub use channel_error::{SendError, TryRecvError, TrySendError};
 pub use event::{Event, EventWait};
 pub use gather::{Gather, TryGather, gather, try_gather};
 pub use semaphore::{Acquire, Permit, Semaphore};
 pub use waiter::{Wait, Waiter};
+pub use watch::watch;
 
 /// What [`gather!`] expands to; not public API.
 #[doc(hidden)]
