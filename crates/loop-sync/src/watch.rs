@@ -1,17 +1,21 @@
 //! `watch`: one value that receivers watch for changes.
 //!
 //! The value sits in an `RwLock`, so any number of [`Ref`] guards may read it
-//! at once. Beside it, under a `Mutex`, are the value's *version* (how many
-//! times it was sent), whether the sender is gone, and the receivers waiting
-//! for a change. A receiver is the version it has seen: [`Receiver::changed`]
+//! at once. Beside it are the value's *version* (how many times it was sent,
+//! an atomic) and, under a `Mutex`, whether the sender is gone and the
+//! receivers waiting for a change. A receiver is the version it has seen: [`Receiver::changed`]
 //! completes as soon as the version differs, so however many sends happen
 //! while a receiver sleeps, it wakes once and sees the last value; none is
 //! ever "missed", and none is reported twice.
 //!
 //! A send writes the value and bumps the version while it holds the write
 //! lock (so a reader that holds the read lock sees a version that matches
-//! the value it reads), then wakes the waiting receivers after both locks
-//! are released. Lock order is always value, then version.
+//! the value it reads), then takes the waiting receivers' wakers under the
+//! `Mutex` and wakes them after both locks are released. A receiver that
+//! finds a new version completes without the `Mutex`; one that finds none
+//! looks again under the `Mutex` before it queues, so either it sees the
+//! bump or the sender, whose bump came before its turn at the `Mutex`, sees
+//! it queued. Lock order is always value, then `Mutex`.
 //!
 //! The sender's [`Sender::closed`] waits on a second, small state: the
 //! number of receivers and the futures waiting for it to reach zero.
@@ -21,6 +25,8 @@ use std::fmt;
 use std::future::Future;
 use std::ops::Deref;
 use std::pin::Pin;
+use std::sync::atomic::AtomicU64;
+use std::sync::atomic::Ordering::{Acquire, Release};
 use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::task::{Context, Poll, ready};
 
@@ -53,8 +59,8 @@ pub use crate::channel_error::SendError;
 pub fn watch<T>(init: T) -> (Sender<T>, Receiver<T>) {
     let shared = Arc::new(Shared {
         value: RwLock::new(init),
+        number: AtomicU64::new(0),
         version: Mutex::new(Version {
-            number: 0,
             closed: false,
             waiters: WaitList::new(),
         }),
@@ -72,14 +78,15 @@ pub fn watch<T>(init: T) -> (Sender<T>, Receiver<T>) {
 
 struct Shared<T> {
     value: RwLock<T>,
+    /// How many times the value was sent (modified); changed only under the
+    /// value's write lock.
+    number: AtomicU64,
     version: Mutex<Version>,
     receivers: Mutex<Receivers>,
 }
 
-/// The value's version and the receivers waiting for it to change.
+/// Whether the value can still change, and the receivers waiting for it to.
 struct Version {
-    /// How many times the value was sent (modified).
-    number: u64,
     /// The sender is gone.
     closed: bool,
     waiters: WaitList<()>,
@@ -321,9 +328,9 @@ impl<T> Sender<T> {
     /// wakes the waiting receivers once both locks are released.
     fn publish(&self, current: RwLockWriteGuard<'_, T>) {
         let mut wakers = Vec::new();
+        self.shared.number.fetch_add(1, Release);
         {
             let mut version = lock(&self.shared.version);
-            version.number += 1;
             if !version.waiters.is_empty() {
                 version.waiters.notify_all(&mut wakers);
             }
@@ -364,7 +371,7 @@ impl<T> Sender<T> {
     /// ```
     pub fn subscribe(&self) -> Receiver<T> {
         lock(&self.shared.receivers).count += 1;
-        let seen = lock(&self.shared.version).number;
+        let seen = self.shared.number.load(Acquire);
         Receiver {
             shared: self.shared.clone(),
             seen,
@@ -532,7 +539,7 @@ impl<T> Receiver<T> {
     /// ```
     pub fn borrow(&self) -> Ref<'_, T> {
         let guard = read(&self.shared.value);
-        let number = lock(&self.shared.version).number;
+        let number = self.shared.number.load(Acquire);
         Ref {
             guard,
             has_changed: number != self.seen,
@@ -554,7 +561,7 @@ impl<T> Receiver<T> {
     /// ```
     pub fn borrow_and_update(&mut self) -> Ref<'_, T> {
         let guard = read(&self.shared.value);
-        let number = lock(&self.shared.version).number;
+        let number = self.shared.number.load(Acquire);
         let has_changed = number != self.seen;
         self.seen = number;
         Ref { guard, has_changed }
@@ -577,10 +584,9 @@ impl<T> Receiver<T> {
     /// assert_eq!(rx.has_changed(), Err(watch::RecvError));
     /// ```
     pub fn has_changed(&self) -> Result<bool, RecvError> {
-        let version = lock(&self.shared.version);
-        if version.number != self.seen {
+        if self.shared.number.load(Acquire) != self.seen {
             Ok(true)
-        } else if version.closed {
+        } else if lock(&self.shared.version).closed {
             Err(RecvError)
         } else {
             Ok(false)
@@ -622,6 +628,7 @@ impl<T> Receiver<T> {
         let Receiver { shared, seen } = self;
         Changed {
             entry: WaitEntry::new(&shared.version),
+            number: &shared.number,
             seen,
         }
     }
@@ -676,6 +683,8 @@ impl<T> fmt::Debug for Receiver<T> {
 #[must_use = "futures do nothing unless awaited"]
 pub struct Changed<'a> {
     entry: WaitEntry<&'a Mutex<Version>>,
+    /// The value's version.
+    number: &'a AtomicU64,
     /// The receiver's seen version, moved only when we complete.
     seen: &'a mut u64,
 }
@@ -685,11 +694,24 @@ impl Future for Changed<'_> {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         ready!(loop_core::poll_budget(cx));
-        let Changed { entry, seen } = &mut *self;
+        let Changed {
+            entry,
+            number,
+            seen,
+        } = &mut *self;
+        let now = number.load(Acquire);
+        if now != **seen {
+            // Fast path: a change, seen without the `Mutex`.
+            **seen = now;
+            entry.cancel();
+            return Poll::Ready(Ok(()));
+        }
         let mut locked = entry.lock();
         let entry = locked.poll(cx.waker());
-        let result = if locked.number != **seen {
-            **seen = locked.number;
+        // Looked at again under the `Mutex` (see the module docs).
+        let now = number.load(Acquire);
+        let result = if now != **seen {
+            **seen = now;
             Ok(())
         } else if locked.closed {
             Err(RecvError)
