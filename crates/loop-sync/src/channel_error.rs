@@ -1,4 +1,4 @@
-//! The errors of [`channel`](crate::channel) and [`unbounded`](crate::unbounded):
+//! The errors of [`channel`](crate::channel()) and [`unbounded`](crate::unbounded()):
 //! each failed send gives its message back.
 
 use std::error::Error;
