@@ -74,6 +74,7 @@ mod blocking;
 pub mod broadcast;
 mod channel;
 mod channel_error;
+mod channel_receiver;
 mod event;
 mod gather;
 mod gather_macro;
