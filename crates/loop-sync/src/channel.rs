@@ -1,7 +1,9 @@
-//! `channel`: a bounded multi-producer, single-consumer queue of messages.
+//! `channel` and `unbounded`: a multi-producer, single-consumer queue of
+//! messages, bounded or not.
 //!
 //! One `Mutex` guards the whole state: the buffered messages (`queue`, at most
-//! `capacity` of them), the senders waiting for room, the receiver's waker, the
+//! `capacity` of them; `usize::MAX` for an unbounded channel, whose senders
+//! so never wait), the senders waiting for room, the receiver's waker, the
 //! number of live senders and whether the receiver has closed.
 //!
 //! # Hand-off from waiting senders
@@ -32,17 +34,17 @@
 //! [`Receiver::close`]).
 
 use std::collections::VecDeque;
-use std::error::Error;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Waker, ready};
 
-use futures_util::stream::Stream;
-
+use crate::blocking::block_on;
+use crate::channel_error::{SendError, TrySendError};
+pub use crate::channel_receiver::{Receiver, Recv};
 use crate::messages;
-use crate::wait_list::{Entry, WaitEntry, WaitList, WaitQueue, lock, wake_all};
+use crate::wait_list::{Entry, WaitEntry, WaitList, WaitQueue, lock};
 
 /// Creates a bounded channel holding up to `capacity` messages.
 ///
@@ -76,28 +78,65 @@ use crate::wait_list::{Entry, WaitEntry, WaitList, WaitQueue, lock, wake_all};
 #[doc(alias = "mpsc")]
 #[doc(alias = "bounded")]
 pub fn channel<T>(capacity: usize) -> (Sender<T>, Receiver<T>) {
+    with_queue(VecDeque::with_capacity(capacity.min(1024)), capacity)
+}
+
+/// Creates a channel with no limit on the messages it holds.
+///
+/// The same [`Sender`] and [`Receiver`] as [`channel`]'s, but a send never
+/// waits and [`Sender::try_send`] never finds the channel full. The messages
+/// sit in one ring buffer that grows by doubling when it fills and is reused
+/// after that: in a steady state, a message costs no allocation.
+///
+/// # Examples
+///
+/// ```
+/// use loop_core::Loop;
+/// use loop_sync::unbounded;
+///
+/// let (tx, mut rx) = unbounded();
+/// for i in 0..1000 {
+///     tx.try_send(i).unwrap();
+/// }
+/// drop(tx);
+/// let sum = Loop::new().run_task(async move {
+///     let mut sum = 0;
+///     while let Some(i) = rx.recv().await {
+///         sum += i;
+///     }
+///     sum
+/// });
+/// assert_eq!(sum, 499_500);
+/// ```
+#[doc(alias = "unbounded_channel")]
+pub fn unbounded<T>() -> (Sender<T>, Receiver<T>) {
+    with_queue(VecDeque::new(), usize::MAX)
+}
+
+fn with_queue<T>(queue: VecDeque<T>, capacity: usize) -> (Sender<T>, Receiver<T>) {
     let chan = Arc::new(Mutex::new(State {
-        queue: VecDeque::with_capacity(capacity.min(1024)),
+        queue,
         capacity,
         senders: 1,
         closed: false,
         send_waiters: WaitList::new(),
         receiver: None,
     }));
-    (Sender { chan: chan.clone() }, Receiver { chan })
+    (Sender { chan: chan.clone() }, Receiver::new(chan))
 }
 
-struct State<T> {
-    queue: VecDeque<T>,
-    capacity: usize,
+/// What the halves share (behind one `Mutex`; see the module docs).
+pub(crate) struct State<T> {
+    pub(crate) queue: VecDeque<T>,
+    pub(crate) capacity: usize,
     /// Live `Sender`s.
-    senders: usize,
+    pub(crate) senders: usize,
     /// The receiver closed or was dropped.
-    closed: bool,
+    pub(crate) closed: bool,
     /// Senders waiting for room, each with its value parked in its entry.
-    send_waiters: WaitList<T>,
+    pub(crate) send_waiters: WaitList<T>,
     /// The receiver's waker while it waits for a message.
-    receiver: Option<Waker>,
+    pub(crate) receiver: Option<Waker>,
 }
 
 impl<T> WaitQueue for Mutex<State<T>> {
@@ -112,36 +151,6 @@ impl<T> WaitQueue for Mutex<State<T>> {
         &mut state.send_waiters
     }
 }
-
-/// The error of a send on a closed channel; it gives the message back.
-///
-/// # Examples
-///
-/// ```
-/// use loop_core::Loop;
-/// use loop_sync::{SendError, channel};
-///
-/// let (tx, rx) = channel(1);
-/// drop(rx);
-/// let result = Loop::new().run_task(tx.send("hello"));
-/// assert_eq!(result, Err(SendError("hello")));
-/// ```
-#[derive(PartialEq, Eq, Clone, Copy)]
-pub struct SendError<T>(pub T);
-
-impl<T> fmt::Debug for SendError<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SendError").finish_non_exhaustive()
-    }
-}
-
-impl<T> fmt::Display for SendError<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("sending on a closed channel")
-    }
-}
-
-impl<T> Error for SendError<T> {}
 
 /// The sending half of a [`channel`]; clone it to send from several tasks.
 ///
@@ -220,6 +229,115 @@ impl<T> Sender<T> {
     /// ```
     pub fn is_closed(&self) -> bool {
         lock(&self.chan).closed
+    }
+
+    /// Sends `value` if the channel has room now, without waiting.
+    ///
+    /// # Errors
+    ///
+    /// [`TrySendError::Full`] if the channel is full or other senders are
+    /// already waiting for room (they keep their turn; a capacity-0 channel
+    /// is always full for `try_send`), [`TrySendError::Closed`] if the
+    /// receiver has closed or been dropped; both give the value back.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use loop_sync::{TrySendError, channel};
+    ///
+    /// let (tx, mut rx) = channel(1);
+    /// assert_eq!(tx.try_send('a'), Ok(()));
+    /// assert_eq!(tx.try_send('b'), Err(TrySendError::Full('b')));
+    /// assert_eq!(rx.try_recv(), Ok('a'));
+    /// ```
+    #[doc(alias = "try_push")]
+    pub fn try_send(&self, value: T) -> Result<(), TrySendError<T>> {
+        let mut state = lock(&self.chan);
+        if state.closed {
+            return Err(TrySendError::Closed(value));
+        }
+        if !state.send_waiters.is_empty() || state.queue.len() >= state.capacity {
+            return Err(TrySendError::Full(value));
+        }
+        state.queue.push_back(value);
+        let receiver = state.receiver.take();
+        drop(state);
+        if let Some(waker) = receiver {
+            waker.wake();
+        }
+        Ok(())
+    }
+
+    /// Sends `value` from a plain thread, blocking it while the channel is
+    /// full.
+    ///
+    /// # Errors
+    ///
+    /// If the receiver has closed or been dropped (before or while waiting),
+    /// the value comes back inside the [`SendError`].
+    ///
+    /// # Panics
+    ///
+    /// If called inside a goldiloop task (or the future given to
+    /// `run_task`), where blocking would stall the loop: await
+    /// [`send`](Sender::send) there. Under another executor it cannot tell,
+    /// and blocks that executor's thread.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use loop_core::Loop;
+    /// use loop_sync::channel;
+    ///
+    /// let (tx, mut rx) = channel(1);
+    /// let producer = std::thread::spawn(move || {
+    ///     for i in 0..3 {
+    ///         tx.blocking_send(i).unwrap();
+    ///     }
+    /// });
+    /// let got = Loop::new().run_task(async move {
+    ///     let mut got = Vec::new();
+    ///     while let Some(i) = rx.recv().await {
+    ///         got.push(i);
+    ///     }
+    ///     got
+    /// });
+    /// producer.join().unwrap();
+    /// assert_eq!(got, [0, 1, 2]);
+    /// ```
+    #[track_caller]
+    pub fn blocking_send(&self, value: T) -> Result<(), SendError<T>> {
+        block_on(self.send(value))
+    }
+
+    /// The number of messages in the channel now.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use loop_sync::unbounded;
+    ///
+    /// let (tx, _rx) = unbounded();
+    /// tx.try_send(1).unwrap();
+    /// tx.try_send(2).unwrap();
+    /// assert_eq!(tx.len(), 2);
+    /// ```
+    pub fn len(&self) -> usize {
+        lock(&self.chan).queue.len()
+    }
+
+    /// True if the channel holds no message now.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use loop_sync::channel;
+    ///
+    /// let (tx, _rx) = channel::<u8>(1);
+    /// assert!(tx.is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        lock(&self.chan).queue.is_empty()
     }
 }
 
@@ -334,225 +452,5 @@ impl<T> fmt::Debug for SendFuture<'_, T> {
         f.debug_struct("SendFuture")
             .field("queued", &self.entry.is_queued())
             .finish_non_exhaustive()
-    }
-}
-
-/// The receiving half of a [`channel`].
-///
-/// It is also a [`Stream`] of the messages.
-///
-/// # Examples
-///
-/// ```
-/// use loop_core::Loop;
-/// use loop_sync::channel;
-///
-/// let (tx, mut rx) = channel(2);
-/// Loop::new().run_task(async move {
-///     tx.send(1).await.unwrap();
-///     tx.send(2).await.unwrap();
-///     drop(tx);
-///     assert_eq!(rx.recv().await, Some(1));
-///     assert_eq!(rx.recv().await, Some(2));
-///     assert_eq!(rx.recv().await, None);
-/// });
-/// ```
-pub struct Receiver<T> {
-    chan: Arc<Mutex<State<T>>>,
-}
-
-impl<T> Receiver<T> {
-    /// Receives the next message, waiting while the channel is empty.
-    ///
-    /// Returns `None` once the channel is empty and either every sender is
-    /// gone or the receiver was closed.
-    ///
-    /// # Cancellation
-    ///
-    /// Dropping the future loses no message: a message is taken out of the
-    /// channel only when the future completes with it.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use loop_core::Loop;
-    /// use loop_sync::channel;
-    ///
-    /// let (tx, mut rx) = channel(4);
-    /// Loop::new().run_task(async move {
-    ///     tx.send("a").await.unwrap();
-    ///     drop(tx);
-    ///     assert_eq!(rx.recv().await, Some("a"));
-    ///     assert_eq!(rx.recv().await, None);
-    /// });
-    /// ```
-    pub fn recv(&mut self) -> Recv<'_, T> {
-        Recv { receiver: self }
-    }
-
-    /// Polls for the next message; the building block of [`recv`](Receiver::recv).
-    ///
-    /// On `Pending`, the waker of `cx` is woken when a message arrives or the
-    /// last sender goes. Each call spends one unit of the task's cooperative
-    /// budget ([`loop_core::poll_budget`]), so a receiver that always finds a
-    /// message still gives its loop back now and then.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use std::future::poll_fn;
-    /// use loop_core::Loop;
-    /// use loop_sync::channel;
-    ///
-    /// let (tx, mut rx) = channel(1);
-    /// Loop::new().run_task(async move {
-    ///     tx.send('x').await.unwrap();
-    ///     assert_eq!(poll_fn(|cx| rx.poll_recv(cx)).await, Some('x'));
-    /// });
-    /// ```
-    pub fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<T>> {
-        ready!(loop_core::poll_budget(cx));
-        let mut state = lock(&self.chan);
-        if let Some(value) = state.queue.pop_front() {
-            // Room for one more: the front waiting sender's value moves in.
-            let mut sender = None;
-            if !state.closed
-                && let Some((waker, parked)) = state.send_waiters.notify_front()
-            {
-                state
-                    .queue
-                    .push_back(parked.expect(messages::SENDER_ENTRY_EMPTY));
-                sender = waker;
-            }
-            drop(state);
-            if let Some(waker) = sender {
-                waker.wake();
-            }
-            return Poll::Ready(Some(value));
-        }
-        if !state.closed
-            && let Some((waker, parked)) = state.send_waiters.notify_front()
-        {
-            // A capacity-0 channel: take the value straight from the sender.
-            drop(state);
-            if let Some(waker) = waker {
-                waker.wake();
-            }
-            return Poll::Ready(Some(parked.expect(messages::SENDER_ENTRY_EMPTY)));
-        }
-        if state.senders == 0 || state.closed {
-            return Poll::Ready(None);
-        }
-        match &mut state.receiver {
-            Some(waker) => waker.clone_from(cx.waker()),
-            None => state.receiver = Some(cx.waker().clone()),
-        }
-        Poll::Pending
-    }
-
-    /// Closes the channel from the receiving side.
-    ///
-    /// Sends fail from now on, and senders waiting for room get their values
-    /// back in a [`SendError`]; messages already in the channel can still be
-    /// received, after which `recv` returns `None`.
-    ///
-    /// # Panics
-    ///
-    /// If a waiting sender's waker panics (foreign code: an executor's, or a
-    /// hand-written one). The channel is closed first and every other waiting
-    /// sender is still woken; then the first such panic is resumed here (or,
-    /// when the receiver is dropped during unwinding, left to the panic
-    /// hook's report).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use loop_core::Loop;
-    /// use loop_sync::{SendError, channel};
-    ///
-    /// let (tx, mut rx) = channel(4);
-    /// Loop::new().run_task(async move {
-    ///     tx.send(1).await.unwrap();
-    ///     rx.close();
-    ///     assert_eq!(tx.send(2).await, Err(SendError(2)));
-    ///     assert_eq!(rx.recv().await, Some(1));
-    ///     assert_eq!(rx.recv().await, None);
-    /// });
-    /// ```
-    pub fn close(&mut self) {
-        let mut wakers = Vec::new();
-        {
-            let mut state = lock(&self.chan);
-            state.closed = true;
-            state.send_waiters.take_wakers(&mut wakers);
-        }
-        wake_all(wakers);
-    }
-}
-
-impl<T> Drop for Receiver<T> {
-    fn drop(&mut self) {
-        let mut wakers = Vec::new();
-        let buffered = {
-            let mut state = lock(&self.chan);
-            state.closed = true;
-            state.send_waiters.take_wakers(&mut wakers);
-            std::mem::take(&mut state.queue)
-        };
-        // The messages are dropped after the lock, and even if a waker panics.
-        wake_all(wakers);
-        drop(buffered);
-    }
-}
-
-impl<T> Stream for Receiver<T> {
-    type Item = T;
-
-    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
-        self.get_mut().poll_recv(cx)
-    }
-}
-
-impl<T> fmt::Debug for Receiver<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let state = lock(&self.chan);
-        f.debug_struct("Receiver")
-            .field("buffered", &state.queue.len())
-            .field("capacity", &state.capacity)
-            .field("senders", &state.senders)
-            .field("closed", &state.closed)
-            .finish()
-    }
-}
-
-/// The future returned by [`Receiver::recv`].
-///
-/// # Examples
-///
-/// ```
-/// use loop_core::Loop;
-/// use loop_sync::{Recv, channel};
-///
-/// let (tx, mut rx) = channel::<u8>(1);
-/// drop(tx);
-/// let recv: Recv<'_, u8> = rx.recv();
-/// assert_eq!(Loop::new().run_task(recv), None);
-/// ```
-#[must_use = "futures do nothing unless awaited"]
-pub struct Recv<'a, T> {
-    receiver: &'a mut Receiver<T>,
-}
-
-impl<T> Future for Recv<'_, T> {
-    type Output = Option<T>;
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
-        self.receiver.poll_recv(cx)
-    }
-}
-
-impl<T> fmt::Debug for Recv<'_, T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Recv").finish_non_exhaustive()
     }
 }

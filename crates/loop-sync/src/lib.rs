@@ -5,7 +5,11 @@
 #![doc(test(attr(deny(warnings))))]
 
 mod barrier;
+mod blocking;
+pub mod broadcast;
 mod channel;
+mod channel_error;
+mod channel_receiver;
 mod event;
 mod gather;
 mod gather_macro;
@@ -24,9 +28,12 @@ mod semaphore;
 mod wait_list;
 mod waiter;
 mod wake_set;
+pub mod watch;
 
 pub use barrier::{Barrier, BarrierWait, BarrierWaitResult};
-pub use channel::{Receiver, Recv, SendError, SendFuture, Sender, channel};
+pub use broadcast::broadcast;
+pub use channel::{Receiver, Recv, SendFuture, Sender, channel, unbounded};
+pub use channel_error::{SendError, TryRecvError, TrySendError};
 pub use event::{Event, EventWait};
 pub use gather::{Gather, TryGather, gather, try_gather};
 pub use mutex::{Lock, LockOwned, Mutex};
@@ -38,6 +45,7 @@ pub use rwlock_guard::{
 };
 pub use semaphore::{Acquire, Permit, Semaphore};
 pub use waiter::{Wait, Waiter};
+pub use watch::watch;
 
 /// What [`gather!`] expands to; not public API.
 #[doc(hidden)]

@@ -11,6 +11,17 @@ pub(crate) const SEND_POLLED_AFTER_COMPLETION: &str = "loop-sync: a `SendFuture`
      `Sender::send`) was polled after it completed, and its message is gone; await each send \
      once, and call `send` again for the next message";
 
+/// A `blocking_*` method called on a thread that runs a goldiloop loop.
+pub(crate) const BLOCKING_IN_TASK: &str = "loop-sync: a `blocking_send`, `blocking_recv` or \
+     other `blocking_*` method was called inside a goldiloop task, where waiting would stall the \
+     whole loop (and deadlock if the message must come from a task on it); await the async \
+     method (`send(v).await`, `recv().await`) there, and keep `blocking_*` for plain threads";
+
+/// `broadcast(0)`.
+pub(crate) const BROADCAST_CAPACITY_ZERO: &str = "loop-sync: `broadcast(0)` makes a channel \
+     that can keep no message for its receivers; give it a capacity of at least 1 (the number of \
+     messages a slow receiver may fall behind before it lags)";
+
 /// A `Gather` or `TryGather` polled after it returned `Ready`.
 pub(crate) const GATHER_POLLED_AFTER_COMPLETION: &str = "loop-sync: a `Gather` or `TryGather` \
      future was polled after it completed, and its outputs are gone; await it once (in a \
@@ -60,7 +71,11 @@ pub const GATHER_MACRO_OUTPUT_TAKEN: &str = "loop-sync bug: `gather!` took a bra
 mod tests {
     use super::*;
 
-    const MISUSE: [&str; 2] = [SEND_POLLED_AFTER_COMPLETION, GATHER_POLLED_AFTER_COMPLETION];
+    const MISUSE: [&str; 3] = [
+        SEND_POLLED_AFTER_COMPLETION,
+        GATHER_POLLED_AFTER_COMPLETION,
+        BLOCKING_IN_TASK,
+    ];
     const OTHER_MISUSE: [&str; 2] = [ONESHOT_POLLED_AFTER_COMPLETION, TOO_MANY_READERS];
 
     const BUGS: [&str; 6] = [
@@ -89,6 +104,13 @@ mod tests {
                 "no fix named: {message}"
             );
         }
+    }
+
+    #[test]
+    fn the_bad_argument_message_names_the_crate_and_a_fix() {
+        let message = BROADCAST_CAPACITY_ZERO;
+        assert!(message.starts_with("loop-sync: "), "{message}");
+        assert!(message.contains("; give"), "no fix named: {message}");
     }
 
     #[test]

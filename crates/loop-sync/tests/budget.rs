@@ -1,4 +1,5 @@
-//! The cooperative budget: a task whose channel, semaphore, event or waiter is
+//! The cooperative budget: a task whose channel (mpsc, unbounded, broadcast,
+//! watch), semaphore, event or waiter is
 //! always ready still gives the loop back now and then, so the loop's other
 //! tasks keep running. Each test runs a "ticker" task that counts its turns
 //! beside a task that never meets a primitive that has to wait.
@@ -10,7 +11,7 @@ use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
 use loop_core::{BUDGET, Loop, interrupt};
-use loop_sync::{Event, Semaphore, Waiter, channel};
+use loop_sync::{Event, Semaphore, Waiter, broadcast, channel, unbounded, watch};
 
 /// Ready operations the busy task makes: twenty budgets' worth.
 const OPS: usize = 20 * BUDGET as usize;
@@ -110,6 +111,43 @@ fn waiting_on_a_finished_waiter_in_a_loop_lets_other_tasks_run() {
     let ticks = ticks_during(|| async {
         for _ in 0..OPS {
             (&waiter).await;
+        }
+    });
+    assert!(ticks >= MIN_TICKS, "the ticker ran {ticks} times");
+}
+
+#[test]
+fn sending_to_an_unbounded_channel_in_a_loop_lets_other_tasks_run() {
+    let (tx, _rx) = unbounded();
+    let ticks = ticks_during(|| async move {
+        for i in 0..OPS {
+            tx.send(i).await.unwrap();
+        }
+    });
+    assert!(ticks >= MIN_TICKS, "the ticker ran {ticks} times");
+}
+
+#[test]
+fn receiving_from_a_full_broadcast_in_a_loop_lets_other_tasks_run() {
+    let (tx, mut rx) = broadcast(OPS);
+    for i in 0..OPS {
+        tx.send(i).unwrap();
+    }
+    let ticks = ticks_during(|| async move {
+        for i in 0..OPS {
+            assert_eq!(rx.recv().await, Ok(i));
+        }
+    });
+    assert!(ticks >= MIN_TICKS, "the ticker ran {ticks} times");
+}
+
+#[test]
+fn a_watch_that_always_changed_lets_other_tasks_run() {
+    let (tx, mut rx) = watch(0);
+    let ticks = ticks_during(|| async move {
+        for i in 0..OPS {
+            tx.send(i).unwrap();
+            rx.changed().await.unwrap();
         }
     });
     assert!(ticks >= MIN_TICKS, "the ticker ran {ticks} times");

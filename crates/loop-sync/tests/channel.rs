@@ -1,5 +1,6 @@
-//! `channel`: FIFO, backpressure, closing from either side, no message lost
-//! or duplicated across threads.
+//! `channel` and `unbounded`: FIFO, backpressure, closing from either side,
+//! the `try_*` and `blocking_*` methods from plain threads, no message lost
+//! or duplicated across threads or by a cancelled receive.
 
 mod util;
 
@@ -7,8 +8,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::task::{Poll, Waker};
 
+use futures_util::StreamExt;
 use loop_core::{Loop, interrupt};
-use loop_sync::{SendError, Sender, channel};
+use loop_sync::{SendError, Sender, TryRecvError, TrySendError, channel, unbounded};
 use util::{CountingWaker, poll_once};
 
 #[test]
@@ -199,4 +201,167 @@ fn four_producer_threads_lose_and_duplicate_no_message() {
         producer.join().unwrap();
     }
     assert_eq!(next, [PER_PRODUCER; PRODUCERS]);
+}
+
+#[test]
+fn an_unbounded_send_never_waits_and_messages_stay_in_order() {
+    let (tx, mut rx) = unbounded();
+    let (wakes, waker) = CountingWaker::new();
+    for i in 0..10_000 {
+        assert_eq!(poll_once(&mut tx.send(i), &waker), Poll::Ready(Ok(())));
+    }
+    assert_eq!(tx.len(), 10_000);
+    assert_eq!(wakes.wakes(), 0);
+    for i in 0..10_000 {
+        assert_eq!(rx.try_recv(), Ok(i));
+    }
+    assert_eq!(rx.try_recv(), Err(TryRecvError::Empty));
+}
+
+#[test]
+fn try_send_reports_full_and_closed_and_gives_the_value_back() {
+    let (tx, mut rx) = channel(2);
+    assert_eq!(tx.try_send(1), Ok(()));
+    assert_eq!(tx.try_send(2), Ok(()));
+    assert_eq!(tx.try_send(3), Err(TrySendError::Full(3)));
+    assert_eq!(rx.try_recv(), Ok(1));
+    assert_eq!(tx.try_send(3), Ok(()));
+    rx.close();
+    assert_eq!(tx.try_send(4), Err(TrySendError::Closed(4)));
+    assert_eq!(TrySendError::Closed(4).into_inner(), 4);
+    assert_eq!(rx.try_recv(), Ok(2));
+    assert_eq!(rx.try_recv(), Ok(3));
+    assert_eq!(rx.try_recv(), Err(TryRecvError::Closed));
+}
+
+#[test]
+fn try_send_does_not_overtake_a_waiting_sender() {
+    let (tx, mut rx) = channel(1);
+    assert_eq!(tx.try_send(1), Ok(()));
+    let mut waiting = tx.send(2);
+    assert!(poll_once(&mut waiting, Waker::noop()).is_pending());
+    assert_eq!(rx.try_recv(), Ok(1));
+    // The waiting sender's value moved into the freed slot: full again.
+    assert_eq!(tx.try_send(3), Err(TrySendError::Full(3)));
+    assert_eq!(poll_once(&mut waiting, Waker::noop()), Poll::Ready(Ok(())));
+    assert_eq!(rx.try_recv(), Ok(2));
+}
+
+#[test]
+fn try_recv_says_empty_while_a_sender_lives_then_closed() {
+    let (tx, mut rx) = unbounded::<u8>();
+    assert_eq!(rx.try_recv(), Err(TryRecvError::Empty));
+    tx.try_send(9).unwrap();
+    drop(tx);
+    assert_eq!(rx.try_recv(), Ok(9));
+    assert_eq!(rx.try_recv(), Err(TryRecvError::Closed));
+}
+
+#[test]
+fn try_send_wakes_the_waiting_receiver_once() {
+    let (tx, mut rx) = unbounded();
+    let (wakes, waker) = CountingWaker::new();
+    assert!(poll_once(&mut rx.recv(), &waker).is_pending());
+    tx.try_send('x').unwrap();
+    tx.try_send('y').unwrap();
+    assert_eq!(wakes.wakes(), 1);
+    assert_eq!(poll_once(&mut rx.recv(), &waker), Poll::Ready(Some('x')));
+}
+
+#[test]
+fn a_cancelled_recv_that_was_handed_a_message_loses_nothing() {
+    for (tx, mut rx) in [channel(1), unbounded()] {
+        let (wakes, waker) = CountingWaker::new();
+        let mut recv = rx.recv();
+        assert!(poll_once(&mut recv, &waker).is_pending());
+        tx.try_send("kept").unwrap();
+        assert_eq!(wakes.wakes(), 1, "the receive was woken for the message");
+        drop(recv);
+        assert_eq!(rx.len(), 1);
+        assert_eq!(poll_once(&mut rx.recv(), &waker), Poll::Ready(Some("kept")));
+    }
+}
+
+#[test]
+fn len_and_is_empty_count_the_buffered_messages_on_both_halves() {
+    let (tx, mut rx) = channel(4);
+    assert!(tx.is_empty() && rx.is_empty());
+    tx.try_send(1).unwrap();
+    tx.try_send(2).unwrap();
+    assert_eq!((tx.len(), rx.len()), (2, 2));
+    rx.try_recv().unwrap();
+    assert_eq!((tx.len(), rx.len()), (1, 1));
+    assert!(!rx.is_empty());
+}
+
+#[test]
+fn blocking_send_and_blocking_recv_carry_messages_between_plain_threads() {
+    for (tx, mut rx) in [channel(2), unbounded()] {
+        let producers: Vec<_> = (0..3u64)
+            .map(|p| {
+                let tx = tx.clone();
+                std::thread::spawn(move || {
+                    for i in 0..1000 {
+                        tx.blocking_send(p * 1000 + i).unwrap();
+                    }
+                })
+            })
+            .collect();
+        drop(tx);
+        let consumer = std::thread::spawn(move || {
+            let mut sum = 0;
+            while let Some(i) = rx.blocking_recv() {
+                sum += i;
+            }
+            sum
+        });
+        for producer in producers {
+            producer.join().unwrap();
+        }
+        assert_eq!(consumer.join().unwrap(), (0..3000).sum::<u64>());
+    }
+}
+
+#[test]
+fn blocking_send_gives_the_value_back_when_the_receiver_closes_before_or_while_it_waits() {
+    let (tx, mut rx) = channel(1);
+    tx.try_send(0).unwrap();
+    // The sender finds the channel full and blocks, unless the close below
+    // came first: either way the value comes back.
+    let sender = std::thread::spawn(move || tx.blocking_send(1));
+    rx.close();
+    assert_eq!(sender.join().unwrap(), Err(SendError(1)));
+    assert_eq!(rx.try_recv(), Ok(0));
+    assert_eq!(rx.try_recv(), Err(TryRecvError::Closed));
+}
+
+#[test]
+fn the_receiver_is_a_stream_that_ends_when_the_senders_are_gone() {
+    let (tx, rx) = unbounded();
+    for i in 0..5 {
+        tx.try_send(i).unwrap();
+    }
+    drop(tx);
+    let all: Vec<i32> = Loop::new().run_task(rx.collect());
+    assert_eq!(all, [0, 1, 2, 3, 4]);
+}
+
+#[test]
+fn an_unbounded_producer_task_and_a_consumer_task_share_one_loop() {
+    let lp = Loop::new();
+    let (tx, mut rx) = unbounded();
+    let _producer = lp.add_task(async move {
+        for i in 0..100_000u64 {
+            tx.send(i).await.unwrap();
+        }
+    });
+    let (count, sum) = lp.run_task(async move {
+        let (mut count, mut sum) = (0, 0);
+        while let Some(i) = rx.recv().await {
+            count += 1;
+            sum += i;
+        }
+        (count, sum)
+    });
+    assert_eq!((count, sum), (100_000, (0..100_000).sum()));
 }

@@ -13,6 +13,7 @@ use loop_sync::{
     RwLockWrite, RwLockWriteGuard, RwLockWriteOwned, Semaphore, SendError, SendFuture, Sender,
     TryGather, Wait, Waiter, oneshot,
 };
+use loop_sync::{TryRecvError, TrySendError, broadcast, watch};
 use static_assertions::{assert_impl_all, assert_not_impl_any};
 
 // The handles coordinate tasks on different loops and threads.
@@ -95,3 +96,29 @@ assert_impl_all!(oneshot::TryRecvError: Send, Sync, Copy, std::error::Error);
 assert_impl_all!(Barrier: Send, Sync, Unpin, std::fmt::Debug);
 assert_impl_all!(BarrierWait<'static>: Send, Sync, Unpin, std::fmt::Debug);
 assert_impl_all!(BarrierWaitResult: Send, Sync, Copy, std::fmt::Debug);
+
+// The channel's errors carry the message, so are as thread-safe as it.
+assert_impl_all!(TrySendError<u8>: Send, Sync, std::error::Error);
+assert_impl_all!(TryRecvError: Send, Sync, Copy, std::error::Error);
+assert_impl_all!(Receiver<u8>: futures_util::Stream);
+
+// broadcast: both halves travel between threads; receivers resubscribe
+// instead of cloning.
+assert_impl_all!(broadcast::Sender<u8>: Send, Sync, Clone, std::fmt::Debug);
+assert_impl_all!(broadcast::Receiver<u8>: Send, Sync, Unpin, std::fmt::Debug);
+assert_not_impl_any!(broadcast::Receiver<u8>: Clone);
+assert_impl_all!(broadcast::Recv<'static, u8>: Send, Sync, Unpin, std::fmt::Debug);
+assert_impl_all!(broadcast::RecvError: Send, Sync, Copy, std::error::Error);
+assert_impl_all!(broadcast::TryRecvError: Send, Sync, Copy, std::error::Error);
+assert_not_impl_any!(broadcast::Sender<Rc<u8>>: Send, Sync);
+
+// watch: one sender, any number of receivers; guards stay on their thread.
+assert_impl_all!(watch::Sender<u8>: Send, Sync, std::fmt::Debug);
+assert_not_impl_any!(watch::Sender<u8>: Clone);
+assert_impl_all!(watch::Receiver<u8>: Send, Sync, Clone, Unpin, std::fmt::Debug);
+assert_impl_all!(watch::Changed<'static>: Send, Sync, Unpin, std::fmt::Debug);
+assert_impl_all!(watch::Closed<'static>: Send, Sync, Unpin, std::fmt::Debug);
+assert_impl_all!(watch::Ref<'static, u8>: Sync, std::fmt::Debug);
+assert_not_impl_any!(watch::Ref<'static, u8>: Send);
+assert_impl_all!(watch::RecvError: Send, Sync, Copy, std::error::Error);
+assert_not_impl_any!(watch::Receiver<Rc<u8>>: Send, Sync);
