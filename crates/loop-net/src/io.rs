@@ -91,8 +91,14 @@ macro_rules! async_io {
                 Poll::Ready(Ok(()))
             }
 
+            /// Shuts down the write half. A peer that already reset the
+            /// connection leaves nothing to shut down: the kernel's
+            /// `ENOTCONN` then means "already closed", and this is `Ok`.
             fn poll_close(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-                Poll::Ready(self.socket().shutdown(Shutdown::Write))
+                Poll::Ready(match self.socket().shutdown(Shutdown::Write) {
+                    Err(e) if e.kind() == io::ErrorKind::NotConnected => Ok(()),
+                    other => other,
+                })
             }
         }
     )*};

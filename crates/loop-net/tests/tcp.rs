@@ -311,3 +311,28 @@ fn binding_a_listener_on_a_loop_without_a_reactor_panics_naming_the_fix() {
         "{msg}"
     );
 }
+
+#[test]
+fn closing_a_stream_whose_peer_reset_the_connection_is_ok() {
+    let lp = reactor_loop();
+    lp.run_task(async {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let mut client = TcpStream::connect(addr).await.unwrap();
+        let (server, _) = listener.accept().await.unwrap();
+        // The server resets the connection (linger 0, then close: an RST).
+        set_linger_zero(server.as_raw_fd());
+        drop(server);
+        // The client sees the reset on a read...
+        let mut buf = [0; 1];
+        let read = within(10, "the reset", client.read(&mut buf)).await;
+        assert_eq!(read.unwrap_err().kind(), ErrorKind::ConnectionReset);
+        // ...and closing what is already closed is not an error.
+        client.close().await.unwrap();
+        // An explicit shutdown still reports what the kernel says.
+        assert_eq!(
+            client.shutdown(Shutdown::Write).unwrap_err().kind(),
+            ErrorKind::NotConnected
+        );
+    });
+}
