@@ -35,7 +35,6 @@ use std::rc::Rc;
 use std::task::{Context, Poll, ready};
 
 use futures_util::io::{AsyncRead, AsyncWrite};
-use loop_core::poll_budget;
 
 use crate::messages;
 use crate::reactor::Reactor;
@@ -277,7 +276,7 @@ impl<T: AsFd> AioFd<T> {
         mut op: impl FnMut(&T) -> io::Result<R>,
     ) -> Poll<io::Result<R>> {
         let inner = self.get_ref();
-        poll_io(&self.registration, Direction::Read, cx, || op(inner))
+        self.registration.poll_io(Direction::Read, cx, || op(inner))
     }
 
     /// The poll form of [`write_with`](AioFd::write_with).
@@ -291,7 +290,8 @@ impl<T: AsFd> AioFd<T> {
         mut op: impl FnMut(&T) -> io::Result<R>,
     ) -> Poll<io::Result<R>> {
         let inner = self.get_ref();
-        poll_io(&self.registration, Direction::Write, cx, || op(inner))
+        self.registration
+            .poll_io(Direction::Write, cx, || op(inner))
     }
 
     /// [`poll_read_with`](AioFd::poll_read_with) with the value borrowed
@@ -302,7 +302,8 @@ impl<T: AsFd> AioFd<T> {
         mut op: impl FnMut(&mut T) -> io::Result<R>,
     ) -> Poll<io::Result<R>> {
         let inner = self.inner.as_mut().expect(messages::AIOFD_EMPTY);
-        poll_io(&self.registration, Direction::Read, cx, || op(&mut *inner))
+        self.registration
+            .poll_io(Direction::Read, cx, || op(&mut *inner))
     }
 
     /// [`poll_write_with`](AioFd::poll_write_with) with the value borrowed
@@ -313,25 +314,8 @@ impl<T: AsFd> AioFd<T> {
         mut op: impl FnMut(&mut T) -> io::Result<R>,
     ) -> Poll<io::Result<R>> {
         let inner = self.inner.as_mut().expect(messages::AIOFD_EMPTY);
-        poll_io(&self.registration, Direction::Write, cx, || op(&mut *inner))
-    }
-}
-
-/// The one loop every operation runs: the same two checks as a socket's
-/// `poll_io` (its own loop, budget left), then `op`, parking on `WouldBlock`.
-fn poll_io<R>(
-    registration: &Registration,
-    dir: Direction,
-    cx: &mut Context<'_>,
-    mut op: impl FnMut() -> io::Result<R>,
-) -> Poll<io::Result<R>> {
-    loop {
-        ready!(registration.poll_ready(dir, cx));
-        ready!(poll_budget(cx));
-        match op() {
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => registration.clear_ready(dir),
-            res => return Poll::Ready(res),
-        }
+        self.registration
+            .poll_io(Direction::Write, cx, || op(&mut *inner))
     }
 }
 

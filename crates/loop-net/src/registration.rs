@@ -10,12 +10,13 @@
 
 use std::cell::{Cell, RefCell};
 use std::fmt;
+use std::io;
 use std::os::fd::RawFd;
 use std::panic::{self, AssertUnwindSafe};
 use std::rc::Rc;
-use std::task::{Context, Poll, Waker};
+use std::task::{Context, Poll, Waker, ready};
 
-use loop_core::LoopId;
+use loop_core::{LoopId, poll_budget};
 
 use crate::messages;
 use crate::reactor::Reactor;
@@ -149,6 +150,37 @@ impl Registration {
             && !home.is_current()
         {
             wrong_loop(home);
+        }
+    }
+
+    /// Runs `op`; on `EAGAIN`, forgets that `dir` is ready and stores the
+    /// task's waker, to be woken when the Reactor sees `dir` ready again.
+    ///
+    /// Every operation on a registered fd that moves data or accepts goes
+    /// through here (sockets and `AioFd`), so here are the two checks each
+    /// one owes: the fd is used on its own loop ([`poll_ready`](Self::poll_ready)
+    /// panics otherwise), and the task has budget left for one more operation
+    /// that completes at once (`loop_core::poll_budget`; otherwise it yields
+    /// first).
+    pub(crate) fn poll_io<T>(
+        &self,
+        dir: Direction,
+        cx: &mut Context<'_>,
+        mut op: impl FnMut() -> io::Result<T>,
+    ) -> Poll<io::Result<T>> {
+        loop {
+            // Known not ready: wait for the Reactor, without a system call
+            // that would only say `EAGAIN`.
+            ready!(self.poll_ready(dir, cx));
+            // The call may complete at once: spend a unit of the task's
+            // budget first, so a task whose calls always complete (a socket
+            // that always has data, an accept failing with `EMFILE`) still
+            // yields now and then. A call known to wait spends nothing.
+            ready!(poll_budget(cx));
+            match op() {
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.clear_ready(dir),
+                res => return Poll::Ready(res),
+            }
         }
     }
 

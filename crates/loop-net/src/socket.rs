@@ -409,36 +409,15 @@ impl AioSocket {
         }
     }
 
-    /// Runs `op`; on `EAGAIN`, forgets that `dir` is ready and stores the
-    /// task's waker, to be woken when the Reactor sees `dir` ready again.
-    ///
-    /// Every socket operation that moves data or accepts goes through here,
-    /// so here are the two checks each one owes: the socket is used on its
-    /// own loop ([`Registration::poll_ready`] panics otherwise), and the task
-    /// has budget left for one more operation that completes at once
-    /// (`loop_core::poll_budget`; otherwise it yields first).
+    /// Runs `op` for this socket: [`Registration::poll_io`].
+    #[inline]
     pub(crate) fn poll_io<T>(
         &self,
         dir: Direction,
         cx: &mut Context<'_>,
-        mut op: impl FnMut() -> io::Result<T>,
+        op: impl FnMut() -> io::Result<T>,
     ) -> Poll<io::Result<T>> {
-        loop {
-            // Known not ready: wait for the Reactor, without a system call
-            // that would only say `EAGAIN`.
-            ready!(self.registration.poll_ready(dir, cx));
-            // The call may complete at once: spend a unit of the task's
-            // budget first, so a task whose calls always complete (a socket
-            // that always has data, an accept failing with `EMFILE`) still
-            // yields now and then. A call known to wait spends nothing.
-            ready!(poll_budget(cx));
-            match op() {
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    self.registration.clear_ready(dir);
-                }
-                res => return Poll::Ready(res),
-            }
-        }
+        self.registration.poll_io(dir, cx, op)
     }
 
     /// After `n` of `len` bytes went through a stream socket: a short count
