@@ -22,32 +22,10 @@ use goldiloop::{Loop, spawn};
 #[path = "http_answer.rs"]
 mod http;
 
-use http::{BUF, TOO_LARGE, answer};
+#[path = "http_conn.rs"]
+mod conn;
 
-/// Answers the requests on one connection until either side closes it.
-async fn serve(conn: AioSocket) -> io::Result<()> {
-    let mut buf = [0; BUF];
-    let mut len = 0;
-    let mut out = Vec::new();
-    loop {
-        let n = conn.recv(&mut buf[len..]).await?;
-        if n == 0 {
-            return Ok(());
-        }
-        len += n;
-        let (start, open) = answer(&buf[..len], &mut out);
-        if start == 0 && len == BUF {
-            return conn.send_all(TOO_LARGE).await;
-        }
-        conn.send_all(&out).await?;
-        out.clear();
-        if !open {
-            return Ok(());
-        }
-        buf.copy_within(start..len, 0);
-        len -= start;
-    }
-}
+use conn::serve;
 
 fn main() -> io::Result<()> {
     let addr: SocketAddr = match std::env::args().nth(1) {

@@ -12,7 +12,6 @@ use std::io;
 use std::sync::Arc;
 use std::time::Duration;
 
-use goldiloop::net::AioSocket;
 use goldiloop::spawn;
 
 #[path = "http_answer.rs"]
@@ -21,32 +20,10 @@ mod http;
 #[path = "every_core.rs"]
 mod every_core;
 
-use http::{BUF, TOO_LARGE, answer};
+#[path = "http_conn.rs"]
+mod conn;
 
-/// Answers the requests on one connection until either side closes it.
-async fn serve(conn: AioSocket) -> io::Result<()> {
-    let mut buf = [0; BUF];
-    let mut len = 0;
-    let mut out = Vec::new();
-    loop {
-        let n = conn.recv(&mut buf[len..]).await?;
-        if n == 0 {
-            return Ok(());
-        }
-        len += n;
-        let (start, open) = answer(&buf[..len], &mut out);
-        if start == 0 && len == BUF {
-            return conn.send_all(TOO_LARGE).await;
-        }
-        conn.send_all(&out).await?;
-        out.clear();
-        if !open {
-            return Ok(());
-        }
-        buf.copy_within(start..len, 0);
-        len -= start;
-    }
-}
+use conn::serve;
 
 fn main() -> io::Result<()> {
     let args = every_core::args("127.0.0.1:8080")?;
