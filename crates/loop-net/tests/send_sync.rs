@@ -85,3 +85,13 @@ impl AsFd for PhantomRc {
 assert_impl_all!(loop_net::AioFd<std::io::PipeReader>: futures_util::io::AsyncRead, std::fmt::Debug);
 assert_impl_all!(loop_net::AioFd<std::io::PipeWriter>: futures_util::io::AsyncWrite);
 assert_impl_all!(&'static loop_net::AioFd<std::io::PipeReader>: futures_util::io::AsyncRead);
+
+// The OS handles built on `AioFd` and the blocking pool are `Send + Sync`
+// too, so Send-bound code can hold them.
+assert_impl_all!(loop_net::signal::Signals: Send, Sync);
+assert_impl_all!(loop_net::process::Child: Send, Sync);
+assert_impl_all!(loop_net::process::ChildStdin: Send, Sync);
+assert_impl_all!(loop_net::process::ChildStdout: Send, Sync);
+assert_impl_all!(loop_net::process::ChildStderr: Send, Sync);
+assert_impl_all!(loop_net::Stdin: Send, Sync);
+assert_impl_all!(loop_net::fs::File: Send, Sync);
