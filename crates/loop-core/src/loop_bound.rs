@@ -92,7 +92,7 @@ impl<T: 'static> LoopBound<T> {
 
     /// Calls `f` with the part if its loop is the one running on this
     /// thread, and returns what it returns; `None` anywhere else.
-    #[inline]
+    #[inline(always)]
     pub fn with<R>(&self, f: impl FnOnce(&T) -> R) -> Option<R> {
         if self.id.is_current() {
             // SAFETY: the loop `id` is current on this thread, so the part is

@@ -47,6 +47,16 @@ pub(crate) struct IoState {
 }
 
 impl IoState {
+    /// Stores `waker` to be woken when direction `dir` becomes ready, unless
+    /// a waker of the same task is stored already.
+    #[inline]
+    fn add_waiter(&self, dir: usize, waker: &Waker) {
+        let mut waiters = self.waiters[dir].borrow_mut();
+        if !waiters.iter().any(|w| w.will_wake(waker)) {
+            waiters.push(waker.clone());
+        }
+    }
+
     /// Takes the wakers waiting on `dir` and wakes each of them, the list's
     /// borrow ended first: a waker that polls this fd again (loop-core's only
     /// queue their task) finds it empty, not borrowed. Call it after the
@@ -144,7 +154,7 @@ impl Registration {
     /// # Panics
     ///
     /// Anywhere else (another loop, or where no loop runs), naming the fix.
-    #[inline]
+    #[inline(always)]
     fn with_state<R>(&self, f: impl FnOnce(&IoState) -> R) -> R {
         // SAFETY: inside `with`, the Reactor's loop runs on this thread, so
         // the Reactor is alive and slot `index` still holds `state` (only
@@ -177,10 +187,7 @@ impl Registration {
             if state.ready[i].get() {
                 return Poll::Ready(());
             }
-            let mut waiters = state.waiters[i].borrow_mut();
-            if !waiters.iter().any(|w| w.will_wake(cx.waker())) {
-                waiters.push(cx.waker().clone());
-            }
+            state.add_waiter(i, cx.waker());
             Poll::Pending
         })
     }
@@ -207,20 +214,28 @@ impl Registration {
         cx: &mut Context<'_>,
         mut op: impl FnMut() -> io::Result<T>,
     ) -> Poll<io::Result<T>> {
-        loop {
-            // Known not ready: wait for the Reactor, without a system call
-            // that would only say `EAGAIN`.
-            ready!(self.poll_ready(dir, cx));
-            // The call may complete at once: spend a unit of the task's
-            // budget first, so a task whose calls always complete (a socket
-            // that always has data, an accept failing with `EMFILE`) still
-            // yields now and then. A call known to wait spends nothing.
-            ready!(poll_budget(cx));
-            match op() {
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.clear_ready(dir),
-                res => return Poll::Ready(res),
+        // One check of the loop for the whole operation.
+        self.with_state(|state| {
+            let i = dir as usize;
+            loop {
+                // Known not ready: wait for the Reactor, without a system
+                // call that would only say `EAGAIN`.
+                if !state.ready[i].get() {
+                    state.add_waiter(i, cx.waker());
+                    return Poll::Pending;
+                }
+                // The call may complete at once: spend a unit of the task's
+                // budget first, so a task whose calls always complete (a
+                // socket that always has data, an accept failing with
+                // `EMFILE`) still yields now and then. A call known to wait
+                // spends nothing.
+                ready!(poll_budget(cx));
+                match op() {
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => state.ready[i].set(false),
+                    res => return Poll::Ready(res),
+                }
             }
-        }
+        })
     }
 
     /// Forgets that `dir` is ready: call it after the system call said `EAGAIN`.

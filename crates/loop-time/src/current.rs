@@ -7,6 +7,7 @@
 //! (`store.rs`) and the clock (`clock.rs`) know nothing of the current loop,
 //! so each reads and tests alone.
 
+use std::cell::Cell;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
@@ -39,18 +40,41 @@ pub(crate) fn store() -> Rc<TimerStore> {
     }
 }
 
-/// The store of the loop running on this thread as a [`LoopBound`], for a
-/// `Send` timer to keep, attached on first use.
+thread_local! {
+    /// The store last found for a loop on this thread: a sleep registering
+    /// with the same loop as the one before (the usual case) finds it with
+    /// one compare, without asking loop-core for the loop's sources. A
+    /// stale entry (another loop's, or a dropped loop's) is never used:
+    /// `LoopBound::with` lends nothing unless its loop is current, and loop
+    /// ids are never reused.
+    static LAST_STORE: Cell<Option<LoopBound<TimerStore>>> = const { Cell::new(None) };
+}
+
+/// Calls `f` with the store of the loop running on this thread, as a
+/// [`LoopBound`] (for a `Send` timer to keep) and lent for the call,
+/// attaching the store on first use.
 ///
 /// # Panics
 ///
 /// Outside a running loop, with a message that says what to do.
+#[inline]
 #[track_caller]
-pub(crate) fn bound_store() -> LoopBound<TimerStore> {
-    match Loop::try_current() {
+pub(crate) fn with_bound_store<R>(f: impl FnOnce(LoopBound<TimerStore>, &TimerStore) -> R) -> R {
+    let mut f = Some(f);
+    if let Some(bound) = LAST_STORE.get()
+        && let Some(result) = bound.with(|store| f.take().map(|f| f(bound, store)))
+    {
+        return result.expect("`f` is called once");
+    }
+    let bound = match Loop::try_current() {
         Some(handle) => handle.source_bound(TimerStore::new),
         None => panic!("{}", messages::NO_LOOP),
-    }
+    };
+    LAST_STORE.set(Some(bound));
+    let f = f.take().expect("`f` is called once");
+    bound
+        .with(|store| f(bound, store))
+        .expect("the running loop's own store")
 }
 
 /// The current time on the loop running on this thread: its paused clock's

@@ -300,25 +300,21 @@ impl Sleep {
     /// waits, with a single clock read.
     #[track_caller]
     pub(crate) fn started(duration: Duration, waker: &Waker) -> Sleep {
-        let home = current::bound_store();
         let seq = next_seq();
-        let (deadline, state) = home
-            .with(|store| {
-                let deadline = deadline_after(store.now(), duration);
-                let state = if duration.is_zero() {
-                    State::Elapsed
-                } else {
-                    State::Waiting(store.register(deadline, seq, waker.clone()))
-                };
-                (deadline, state)
-            })
-            .expect("the current loop's store");
-        Sleep {
-            deadline,
-            seq,
-            state,
-            home: Some(home),
-        }
+        current::with_bound_store(|home, store| {
+            let deadline = deadline_after(store.now(), duration);
+            let state = if duration.is_zero() {
+                State::Elapsed
+            } else {
+                State::Waiting(store.register(deadline, seq, waker.clone()))
+            };
+            Sleep {
+                deadline,
+                seq,
+                state,
+                home: Some(home),
+            }
+        })
     }
 
     /// The current time on this sleep's loop clock while that loop runs here;
@@ -333,27 +329,13 @@ impl Sleep {
     /// (or completes, if the deadline is past on that loop's clock).
     #[track_caller]
     fn register_here(&mut self, waker: &Waker) -> Poll<()> {
-        let registered = self.home.and_then(|home| {
-            home.with(|store| {
-                if self.deadline <= store.now() {
-                    None
-                } else {
-                    Some(store.register(self.deadline, self.seq, waker.clone()))
-                }
-            })
+        let (deadline, seq) = (self.deadline, self.seq);
+        let (home, slot) = current::with_bound_store(|home, store| {
+            let slot =
+                (deadline > store.now()).then(|| store.register(deadline, seq, waker.clone()));
+            (home, slot)
         });
-        let slot = match registered {
-            Some(slot) => slot,
-            // Not registered before, or with another loop: this loop's store.
-            None => {
-                let home = *self.home.insert(current::bound_store());
-                home.with(|store| {
-                    (self.deadline > store.now())
-                        .then(|| store.register(self.deadline, self.seq, waker.clone()))
-                })
-                .expect("the current loop's store")
-            }
-        };
+        self.home = Some(home);
         match slot {
             Some(slot) => {
                 self.state = State::Waiting(slot);
@@ -374,8 +356,8 @@ impl Sleep {
     fn move_here(&mut self, slot: u32, waker: &Waker) -> Poll<()> {
         // Find the new loop first: where none runs, this panics and the
         // sleep stays registered where it was.
-        let here = current::bound_store();
-        if let Some(old) = self.home.replace(here) {
+        current::with_bound_store(|_, _| ());
+        if let Some(old) = self.home.take() {
             release_away(old, slot, self.seq);
         }
         self.seq = next_seq();
