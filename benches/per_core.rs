@@ -645,6 +645,28 @@ fn handoff_spawner() -> f64 {
     elapsed.as_nanos() as f64 / f64::from(ROUND_TRIPS)
 }
 
+/// ns per round trip through `Spawner::add_task` between two loops of a
+/// loop-core `LoopPool`, whose loops park on a futex (the `ThreadParker`):
+/// the like-for-like peer of tokio's current-thread runtime built without
+/// its I/O driver.
+fn handoff_spawner_futex() -> f64 {
+    let pool = goldiloop::core::LoopPool::builder()
+        .loops(2)
+        .pin_to_cores(true)
+        .build()
+        .unwrap();
+    let to_b = pool.spawner(1);
+    let elapsed = pool.spawner(0).add_task(async move {
+        let start = Instant::now();
+        for i in 0..ROUND_TRIPS {
+            black_box(to_b.add_task(async move { i }).await.unwrap());
+        }
+        start.elapsed()
+    });
+    let elapsed = goldiloop::core::Loop::new().run_task(elapsed).unwrap();
+    elapsed.as_nanos() as f64 / f64::from(ROUND_TRIPS)
+}
+
 /// ns per round trip through two loop-sync channels between two loops.
 fn handoff_channel() -> f64 {
     let pool = goldiloop::LoopPool::builder()
@@ -675,15 +697,31 @@ fn handoff_channel() -> f64 {
     elapsed.as_nanos() as f64 / f64::from(ROUND_TRIPS)
 }
 
-/// ns per round trip between two tokio current-thread runtimes over mpsc.
+/// ns per round trip between two tokio current-thread runtimes over mpsc,
+/// built without an I/O driver (they park on a futex).
 fn handoff_tokio() -> f64 {
-    let (ping_tx, mut ping_rx) = tokio::sync::mpsc::channel::<u32>(1);
-    let (pong_tx, mut pong_rx) = tokio::sync::mpsc::channel::<u32>(1);
-    let runtime = || {
+    handoff_tokio_with(|| {
         tokio::runtime::Builder::new_current_thread()
             .build()
             .unwrap()
-    };
+    })
+}
+
+/// As [`handoff_tokio`], with the I/O and time drivers on (`enable_all`, as
+/// a server needs): they park in epoll and are woken through an eventfd,
+/// like goldiloop's Reactor loops.
+fn handoff_tokio_io() -> f64 {
+    handoff_tokio_with(|| {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+    })
+}
+
+fn handoff_tokio_with(runtime: fn() -> tokio::runtime::Runtime) -> f64 {
+    let (ping_tx, mut ping_rx) = tokio::sync::mpsc::channel::<u32>(1);
+    let (pong_tx, mut pong_rx) = tokio::sync::mpsc::channel::<u32>(1);
     let elapsed = on_two_cpus(
         move || {
             runtime().block_on(async move {
@@ -736,14 +774,25 @@ fn handoff_std() -> f64 {
 type Measure = fn() -> f64;
 
 fn handoff_section(rounds: usize) {
-    let rows: [(&str, Measure); 4] = [
+    let rows: [(&str, Measure); 6] = [
         (
-            "goldiloop `Spawner::add_task` + `JoinHandle`",
+            "goldiloop `Spawner::add_task` + `JoinHandle` (Reactor loops, epoll)",
             handoff_spawner,
         ),
-        ("goldiloop `channel` (loop-sync)", handoff_channel),
         (
-            "tokio current-thread x2, `tokio::sync::mpsc`",
+            "goldiloop `channel` (loop-sync; Reactor loops, epoll)",
+            handoff_channel,
+        ),
+        (
+            "tokio current-thread x2 + `enable_all` (epoll), `tokio::sync::mpsc`",
+            handoff_tokio_io,
+        ),
+        (
+            "loop-core `Spawner::add_task` (`ThreadParker` loops, futex)",
+            handoff_spawner_futex,
+        ),
+        (
+            "tokio current-thread x2, no I/O driver (futex), `tokio::sync::mpsc`",
             handoff_tokio,
         ),
         ("threads, `std::sync::mpsc`", handoff_std),
@@ -761,14 +810,17 @@ fn handoff_section(rounds: usize) {
         "\n### Hand-off: ping-pong between two threads pinned to two CPUs, \
          {ROUND_TRIPS} round trips\n"
     );
-    println!("| between | ns/round trip | / tokio | / std |");
+    // Each goldiloop row is compared with the tokio runtime that parks the
+    // same way: epoll rows with tokio's epoll row, futex rows with its futex row.
+    let like_tokio = [2, 2, 2, 4, 4, 4];
+    println!("| between | ns/round trip | / tokio parking the same way | / std |");
     println!("|---|---:|---:|---:|");
     for (i, (name, _)) in rows.iter().enumerate() {
         println!(
             "| {name} | {:.0} | {:.2} | {:.2} |",
             medians[i],
-            medians[i] / medians[2],
-            medians[i] / medians[3]
+            medians[i] / medians[like_tokio[i]],
+            medians[i] / medians[5]
         );
     }
 }
