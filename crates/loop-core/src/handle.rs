@@ -10,6 +10,7 @@ use std::task::{Context, Poll};
 use crate::context;
 use crate::event_loop::Loop;
 use crate::join::JoinHandle;
+use crate::loop_bound::LoopBound;
 use crate::loop_id::LoopId;
 use crate::messages;
 use crate::park::Park;
@@ -114,6 +115,28 @@ impl Handle {
         self.core.source(make)
     }
 
+    /// The loop's park as a [`LoopBound`], if it is a `P`: a `Send + Sync`
+    /// reference that is usable only while this loop runs on the calling
+    /// thread (loop-net's sockets point at their Reactor this way).
+    pub fn park_bound<P: Park>(&self) -> Option<LoopBound<P>> {
+        let park = self.park::<P>()?;
+        // SAFETY: `park` is this loop's park, which its `Core` holds for its
+        // whole life (the `Rc` made here only adds a count to it).
+        Some(unsafe { LoopBound::new(self.id(), &park) })
+    }
+
+    /// The loop's source of type `S` as a [`LoopBound`] (made with `make`
+    /// and attached on first use, as by [`source`](Handle::source)): a
+    /// `Send + Sync` reference that is usable only while this loop runs on
+    /// the calling thread (loop-time's `Sleep` points at its timer store
+    /// this way).
+    pub fn source_bound<S: Source>(&self, make: impl FnOnce() -> S) -> LoopBound<S> {
+        let source = self.source(make);
+        // SAFETY: `source` is one of this loop's sources, which it holds
+        // until after it stops being current (`Core::shut_down`).
+        unsafe { LoopBound::new(self.id(), &source) }
+    }
+
     /// The loop's identity.
     pub fn id(&self) -> LoopId {
         self.core.id
@@ -179,6 +202,11 @@ pub struct Spawner {
 }
 
 impl Spawner {
+    /// The spawner of the loop whose shared part is `shared`.
+    pub(crate) fn from_shared(shared: Arc<Shared>) -> Spawner {
+        Spawner { shared }
+    }
+
     /// Adds a task to the loop from any thread.
     #[doc(alias = "spawn")]
     pub fn add_task<F>(&self, future: F) -> JoinHandle<F::Output>

@@ -14,6 +14,7 @@ mod join_error;
 mod join_set;
 #[cfg(all(test, loom))]
 mod loom_tests;
+mod loop_bound;
 mod loop_id;
 mod messages;
 mod park;
@@ -34,6 +35,7 @@ pub use interrupt::{Interrupt, interrupt, yield_now};
 pub use join::JoinHandle;
 pub use join_error::JoinError;
 pub use join_set::{JoinNext, JoinSet};
+pub use loop_bound::LoopBound;
 pub use loop_id::LoopId;
 pub use park::{Park, ThreadParker};
 pub use pool::{LoopPool, LoopPoolBuilder};

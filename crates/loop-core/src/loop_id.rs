@@ -1,11 +1,33 @@
 //! `LoopId`: which loop a handle, timer or socket belongs to.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::num::NonZeroU64;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::{Arc, LazyLock, Mutex, Weak};
 
 use crate::context;
+use crate::handle::Spawner;
 use crate::messages;
+use crate::scheduler::Shared;
+
+/// The loops alive now, by id: what [`LoopId::spawner`] looks in. A loop is
+/// added when it is made and removed when it is dropped, so this holds one
+/// entry per live loop; it is read only when a handle is released away from
+/// its loop, never on a loop's hot path.
+static LIVE: LazyLock<Mutex<HashMap<LoopId, Weak<Shared>>>> = LazyLock::new(Default::default);
+
+/// Records a new loop in [`LIVE`].
+pub(crate) fn register_live(id: LoopId, shared: &Arc<Shared>) {
+    let mut live = LIVE.lock().unwrap_or_else(|e| e.into_inner());
+    live.insert(id, Arc::downgrade(shared));
+}
+
+/// Forgets a loop that is being dropped.
+pub(crate) fn unregister_live(id: LoopId) {
+    let mut live = LIVE.lock().unwrap_or_else(|e| e.into_inner());
+    live.remove(&id);
+}
 
 /// The identity of one loop, unique for the life of the process (a new loop
 /// never reuses a dropped loop's id).
@@ -46,6 +68,38 @@ impl LoopId {
     #[inline]
     pub fn is_current(self) -> bool {
         LoopId::current() == Some(self)
+    }
+
+    /// A [`Spawner`] for this loop, if it is still alive (made and not yet
+    /// dropped); `None` once it has been dropped.
+    ///
+    /// This is how a handle that belongs to a loop (a timer, a socket) is
+    /// released when it is dropped on another thread: it hands the release
+    /// to its loop as a small task, which runs there, or is dropped unrun if
+    /// the loop is gone or shutting down (its resources then go with the
+    /// loop). It takes a global lock, so it is meant for such rare paths,
+    /// not for every poll.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use loop_core::{Loop, LoopId};
+    ///
+    /// let lp = Loop::new();
+    /// let id: LoopId = lp.id();
+    /// let answer = std::thread::spawn(move || id.spawner().unwrap().add_task(async { 6 * 7 }))
+    ///     .join()
+    ///     .unwrap();
+    /// assert_eq!(lp.run_task(answer).unwrap(), 42);
+    /// drop(lp);
+    /// assert!(id.spawner().is_none());
+    /// ```
+    pub fn spawner(self) -> Option<Spawner> {
+        let shared = {
+            let live = LIVE.lock().unwrap_or_else(|e| e.into_inner());
+            live.get(&self)?.upgrade()?
+        };
+        Some(Spawner::from_shared(shared))
     }
 }
 

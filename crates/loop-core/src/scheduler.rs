@@ -164,9 +164,12 @@ pub(crate) struct Core {
 
 impl Core {
     pub(crate) fn new(park: Rc<dyn Park>) -> Core {
+        let id = LoopId::next();
+        let shared = Arc::new(Shared::new(park.unparker()));
+        crate::loop_id::register_live(id, &shared);
         Core {
-            id: LoopId::next(),
-            shared: Arc::new(Shared::new(park.unparker())),
+            id,
+            shared,
             queue: RefCell::new(VecDeque::new()),
             tasks: RefCell::new(Registry::default()),
             park,
@@ -383,6 +386,7 @@ impl Core {
         }
         self.closed.set(true);
         self.shared.close();
+        crate::loop_id::unregister_live(self.id);
         loop {
             let queued = std::mem::take(&mut *self.queue.borrow_mut());
             let remote = self.shared.remote.pop();
@@ -398,6 +402,11 @@ impl Core {
             }
         }
         let sources = std::mem::take(&mut *self.sources.borrow_mut());
+        // The sources go after the loop stops being current: a handle that
+        // keeps a pointer to its loop's source (a `Sleep`, to its timer
+        // store) may use it only while that loop is current, which keeps
+        // the source alive until here.
+        drop(_enter);
         for source in sources {
             contain(|| drop(source));
         }

@@ -4,8 +4,8 @@ use std::rc::Rc;
 use std::task::Waker;
 
 use loop_core::{
-    AccessError, Handle, Interrupt, JoinError, JoinHandle, JoinSet, LocalKey, Loop, LoopPool,
-    LoopPoolBuilder, Spawner, ThreadParker,
+    AccessError, Handle, Interrupt, JoinError, JoinHandle, JoinSet, LocalKey, Loop, LoopBound,
+    LoopId, LoopPool, LoopPoolBuilder, Spawner, ThreadParker,
 };
 use static_assertions::{assert_impl_all, assert_not_impl_any};
 
@@ -25,6 +25,10 @@ assert_impl_all!(JoinSet<u32>: Send, Sync, Unpin, Default);
 assert_not_impl_any!(JoinSet<Rc<u32>>: Send, Sync);
 assert_impl_all!(LocalKey<u32>: Send, Sync);
 assert_impl_all!(AccessError: Send, Sync, Copy, std::error::Error);
+assert_impl_all!(LoopId: Send, Sync, Copy);
+// A bound reference may go anywhere, even to a part that is neither: it lends
+// the part only on its loop's thread.
+assert_impl_all!(LoopBound<std::cell::Cell<u32>>: Send, Sync, Copy);
 
 #[test]
 fn task_wakers_are_send_and_sync() {
@@ -37,4 +41,66 @@ fn task_wakers_are_send_and_sync() {
         waker
     });
     drop(moved.join().unwrap());
+}
+
+#[test]
+fn a_loop_id_finds_its_loop_s_spawner_only_while_the_loop_lives() {
+    let lp = Loop::new();
+    let id = lp.id();
+    let handle = std::thread::spawn(move || {
+        let spawner = id.spawner().expect("the loop is alive");
+        spawner.add_task(async { loop_core::LoopId::current() })
+    })
+    .join()
+    .unwrap();
+    assert_eq!(lp.run_task(handle).unwrap(), Some(id));
+    drop(lp);
+    assert!(id.spawner().is_none());
+    assert!(
+        std::thread::spawn(move || id.spawner().is_none())
+            .join()
+            .unwrap()
+    );
+}
+
+#[test]
+fn a_loop_bound_source_is_lent_only_on_its_loop_while_it_runs() {
+    struct Counter(std::cell::Cell<u32>);
+    impl loop_core::Source for Counter {
+        fn deadline(&self) -> Option<std::time::Instant> {
+            None
+        }
+        fn dispatch(&self, _idle: bool) {}
+    }
+    let (a, b) = (Loop::new(), Loop::new());
+    let bound = a.run_task(async {
+        let bound = Loop::current().source_bound(|| Counter(std::cell::Cell::new(0)));
+        assert_eq!(bound.with(|c| c.0.replace(5)), Some(0));
+        bound
+    });
+    assert_eq!(bound.loop_id(), a.id());
+    assert_eq!(
+        bound.with(|c| c.0.get()),
+        None,
+        "not while the loop is stopped"
+    );
+    assert_eq!(b.run_task(async move { bound.with(|c| c.0.get()) }), None);
+    assert_eq!(
+        a.run_task(async move { bound.with(|c| c.0.get()) }),
+        Some(5)
+    );
+    // The same source as `Handle::source` gives.
+    let same = a.run_task(async {
+        Loop::current()
+            .source(|| Counter(std::cell::Cell::new(9)))
+            .0
+            .get()
+    });
+    assert_eq!(same, 5);
+    drop(a);
+    assert_eq!(
+        bound.with(|c| c.0.get()),
+        None,
+        "not after the loop is gone"
+    );
 }

@@ -3,14 +3,14 @@
 //!
 //! This is the one place that looks up the loop running on this thread: it
 //! asks loop-core for the loop's store (`Handle::source`, which attaches a
-//! new one on first use, tagged with the loop's [`LoopId`](loop_core::LoopId)). The store
+//! new one on first use). The store
 //! (`store.rs`) and the clock (`clock.rs`) know nothing of the current loop,
 //! so each reads and tests alone.
 
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
-use loop_core::{Handle, Loop};
+use loop_core::{Handle, Loop, LoopBound};
 
 use crate::clock;
 use crate::messages;
@@ -18,7 +18,7 @@ use crate::store::TimerStore;
 
 /// The store of `handle`'s loop, attached on first use.
 fn store_of(handle: &Handle) -> Rc<TimerStore> {
-    handle.source(|| TimerStore::new(handle.id()))
+    handle.source(TimerStore::new)
 }
 
 /// The store of the loop running on this thread, if any.
@@ -35,6 +35,20 @@ pub(crate) fn try_store() -> Option<Rc<TimerStore>> {
 pub(crate) fn store() -> Rc<TimerStore> {
     match Loop::try_current() {
         Some(handle) => store_of(&handle),
+        None => panic!("{}", messages::NO_LOOP),
+    }
+}
+
+/// The store of the loop running on this thread as a [`LoopBound`], for a
+/// `Send` timer to keep, attached on first use.
+///
+/// # Panics
+///
+/// Outside a running loop, with a message that says what to do.
+#[track_caller]
+pub(crate) fn bound_store() -> LoopBound<TimerStore> {
+    match Loop::try_current() {
+        Some(handle) => handle.source_bound(TimerStore::new),
         None => panic!("{}", messages::NO_LOOP),
     }
 }

@@ -20,13 +20,6 @@ pub(crate) const ADVANCE_OVERFLOW: &str = "goldiloop: `loop_time::advance()` mov
 pub(crate) const ZERO_PERIOD: &str = "goldiloop: `interval` called with a zero period, which \
      would tick without end; give a period greater than `Duration::ZERO`";
 
-/// A timer registered with one loop's store was polled while another loop
-/// runs on the thread: it would wait forever, since only its own loop fires it.
-pub(crate) const WRONG_LOOP: &str = "goldiloop: a timer (a `Sleep`, an `Interval` or a \
-     `timeout`) created or first polled on one loop was polled on another; timers belong to \
-     the loop they were first polled on: create the sleep inside the task on the loop that \
-     awaits it";
-
 /// A loop holds more timers than a slot index can name.
 pub(crate) const TOO_MANY_TIMERS: &str = "goldiloop: more than 4 billion timers on one loop; \
      drop the timers you no longer wait on (dropping a `Sleep` or a timeout frees its slot)";

@@ -5,15 +5,35 @@
 //!
 //! A `Sleep` is in one of three states: not registered yet (`Idle`: created,
 //! or reset), registered under a slot and sequence number (`Waiting`), or
-//! done (`Elapsed`). It finds its loop's store on first poll and keeps it, so
-//! it can be created anywhere; dropping it while `Waiting` frees its slot.
+//! done (`Elapsed`). It can be created anywhere, and registers with the
+//! store of the loop that polls it; dropping it while `Waiting` frees its
+//! slot.
+//!
+//! # Send, and which loop a sleep belongs to
+//!
+//! A `Sleep` is `Send + Sync`, so that code bound by `Send` (hyper's timer,
+//! tower, a `Spawner` task) can hold one, and it moves with the task that
+//! awaits it:
+//! - Its home is the loop it is registered with, kept as a
+//!   [`LoopBound`] of that loop's timer store: usable only while that loop
+//!   runs on the thread (one thread-local read and a compare per poll, the
+//!   check every poll made before), with no reference count. Nothing is
+//!   shared between threads.
+//! - Polled on another loop, it releases its old registration and registers
+//!   with the loop polling it, as if it were new there: a sleep handed to
+//!   another loop just works. Polled where no loop runs, it panics naming
+//!   the fix.
+//! - Dropped (or reset) away from its loop, it cannot touch that loop's
+//!   store: it hands the release to the loop as a small task
+//!   ([`LoopId::spawner`](loop_core::LoopId::spawner)). If the loop is gone, there is nothing to release.
 
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
+
+use loop_core::LoopBound;
 
 use crate::current;
 use crate::store::{TimerStore, next_seq};
@@ -96,7 +116,7 @@ pub fn sleep_until(deadline: Instant) -> Sleep {
         deadline,
         seq: next_seq(),
         state: State::Idle,
-        store: None,
+        home: None,
     }
 }
 
@@ -110,13 +130,19 @@ pub fn sleep_until(deadline: Instant) -> Sleep {
 /// Dropping a `Sleep` before it completes cancels it: its slot in the
 /// loop's timer store is freed at once and nothing is woken.
 ///
+/// # Send, and other loops
+///
+/// It is `Send + Sync`. Once polled, it is registered with that loop's timer
+/// store; polled later on another loop, it moves: it releases its place on
+/// the first loop and registers with the one polling it (its deadline is
+/// kept). Dropped on another thread, it hands the release of its place to
+/// its loop. (Its deadline is an `Instant`: on a loop whose clock is paused,
+/// it is read on that loop's clock.)
+///
 /// # Panics
 ///
 /// Polling it outside a running goldiloop loop (for example on another
-/// runtime) panics with a message that says so. Once polled, it belongs to
-/// that loop (its timer store is that loop's): polling it on another loop
-/// panics with a message that says to create the sleep inside the task on
-/// the loop that awaits it (it would otherwise wait forever).
+/// runtime) panics with a message that says so.
 ///
 /// # Budget
 ///
@@ -146,8 +172,26 @@ pub struct Sleep {
     /// Identity and creation order; see `store.rs`.
     seq: u64,
     state: State,
-    /// The loop's store, found on first poll.
-    store: Option<Rc<TimerStore>>,
+    /// The loop it is registered with (or was, before a reset), found on
+    /// first poll.
+    home: Option<Home>,
+}
+
+/// The loop a sleep is registered with, and that loop's timer store,
+/// reachable only while that loop runs on the thread.
+type Home = LoopBound<TimerStore>;
+
+/// Frees the place `(slot, seq)` in `home`'s store from a thread where that
+/// loop is not running: as a small task on that loop, or not at all if the
+/// loop is gone (its store went with it).
+#[cold]
+#[inline(never)]
+fn release_away(home: Home, slot: u32, seq: u64) {
+    if let Some(spawner) = home.loop_id().spawner() {
+        drop(spawner.add_task(async move {
+            home.with(|store| store.cancel(slot, seq));
+        }));
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -164,7 +208,7 @@ impl Sleep {
             deadline,
             seq: 0,
             state: State::Elapsed,
-            store: None,
+            home: None,
         }
     }
 
@@ -200,10 +244,16 @@ impl Sleep {
     ///     assert!(nap.is_elapsed());
     /// });
     /// ```
+    ///
+    /// Away from the loop it is registered with, that loop's store cannot be
+    /// asked, and a waiting sleep answers from the real clock (its deadline
+    /// against `Instant::now()`).
     pub fn is_elapsed(&self) -> bool {
-        match (self.state, &self.store) {
+        match (self.state, &self.home) {
             (State::Elapsed, _) => true,
-            (State::Waiting(slot), Some(store)) => !store.is_registered(slot, self.seq),
+            (State::Waiting(slot), Some(home)) => home
+                .with(|store| !store.is_registered(slot, self.seq))
+                .unwrap_or_else(|| self.deadline <= Instant::now()),
             _ => false,
         }
     }
@@ -234,10 +284,13 @@ impl Sleep {
     pub fn reset(&mut self, deadline: Instant) {
         self.deadline = deadline;
         let old_seq = std::mem::replace(&mut self.seq, next_seq());
-        if let (State::Waiting(slot), Some(store)) = (self.state, &self.store)
-            && store.reschedule(slot, old_seq, deadline, self.seq)
-        {
-            return;
+        if let (State::Waiting(slot), Some(home)) = (self.state, self.home) {
+            let new_seq = self.seq;
+            match home.with(|store| store.reschedule(slot, old_seq, deadline, new_seq)) {
+                Some(true) => return,
+                Some(false) => {}
+                None => release_away(home, slot, old_seq),
+            }
         }
         self.state = State::Idle;
     }
@@ -247,28 +300,86 @@ impl Sleep {
     /// waits, with a single clock read.
     #[track_caller]
     pub(crate) fn started(duration: Duration, waker: &Waker) -> Sleep {
-        let store = current::store();
-        let deadline = deadline_after(store.now(), duration);
+        let home = current::bound_store();
         let seq = next_seq();
-        let state = if duration.is_zero() {
-            State::Elapsed
-        } else {
-            State::Waiting(store.register(deadline, seq, waker.clone()))
-        };
+        let (deadline, state) = home
+            .with(|store| {
+                let deadline = deadline_after(store.now(), duration);
+                let state = if duration.is_zero() {
+                    State::Elapsed
+                } else {
+                    State::Waiting(store.register(deadline, seq, waker.clone()))
+                };
+                (deadline, state)
+            })
+            .expect("the current loop's store");
         Sleep {
             deadline,
             seq,
             state,
-            store: Some(store),
+            home: Some(home),
         }
     }
 
-    /// The current time on this sleep's loop clock (`now()` until polled).
+    /// The current time on this sleep's loop clock while that loop runs here;
+    /// otherwise `now()`.
     pub(crate) fn now(&self) -> Instant {
-        match &self.store {
-            Some(store) => store.now(),
-            None => current::now(),
+        self.home
+            .and_then(|home| home.with(TimerStore::now))
+            .unwrap_or_else(current::now)
+    }
+
+    /// Registers with the loop running now, to wake `waker` at the deadline
+    /// (or completes, if the deadline is past on that loop's clock).
+    #[track_caller]
+    fn register_here(&mut self, waker: &Waker) -> Poll<()> {
+        let registered = self.home.and_then(|home| {
+            home.with(|store| {
+                if self.deadline <= store.now() {
+                    None
+                } else {
+                    Some(store.register(self.deadline, self.seq, waker.clone()))
+                }
+            })
+        });
+        let slot = match registered {
+            Some(slot) => slot,
+            // Not registered before, or with another loop: this loop's store.
+            None => {
+                let home = *self.home.insert(current::bound_store());
+                home.with(|store| {
+                    (self.deadline > store.now())
+                        .then(|| store.register(self.deadline, self.seq, waker.clone()))
+                })
+                .expect("the current loop's store")
+            }
+        };
+        match slot {
+            Some(slot) => {
+                self.state = State::Waiting(slot);
+                Poll::Pending
+            }
+            None => {
+                self.state = State::Elapsed;
+                Poll::Ready(())
+            }
         }
+    }
+
+    /// Moves a waiting sleep to the loop polling it: frees its place on its
+    /// old loop and registers here, with a sequence number of this thread.
+    #[cold]
+    #[inline(never)]
+    #[track_caller]
+    fn move_here(&mut self, slot: u32, waker: &Waker) -> Poll<()> {
+        // Find the new loop first: where none runs, this panics and the
+        // sleep stays registered where it was.
+        let here = current::bound_store();
+        if let Some(old) = self.home.replace(here) {
+            release_away(old, slot, self.seq);
+        }
+        self.seq = next_seq();
+        self.register_here(waker)
     }
 }
 
@@ -281,40 +392,29 @@ impl Future for Sleep {
         match this.state {
             State::Elapsed => Poll::Ready(()),
             State::Waiting(slot) => {
-                let store = this.store.as_ref().expect("a waiting Sleep has its store");
-                store.assert_current();
-                if store.refresh(slot, this.seq, cx.waker()) {
-                    Poll::Pending
-                } else {
-                    this.state = State::Elapsed;
-                    Poll::Ready(())
-                }
-            }
-            State::Idle => {
-                let store = match &this.store {
-                    // reset after it was registered: still its first loop's
-                    Some(store) => {
-                        store.assert_current();
-                        store
+                let home = this.home.expect("a waiting Sleep has its home");
+                let seq = this.seq;
+                match home.with(|store| store.refresh(slot, seq, cx.waker())) {
+                    Some(true) => Poll::Pending,
+                    Some(false) => {
+                        this.state = State::Elapsed;
+                        Poll::Ready(())
                     }
-                    None => this.store.insert(current::store()),
-                };
-                if this.deadline <= store.now() {
-                    this.state = State::Elapsed;
-                    return Poll::Ready(());
+                    None => this.move_here(slot, cx.waker()),
                 }
-                let slot = store.register(this.deadline, this.seq, cx.waker().clone());
-                this.state = State::Waiting(slot);
-                Poll::Pending
             }
+            State::Idle => this.register_here(cx.waker()),
         }
     }
 }
 
 impl Drop for Sleep {
     fn drop(&mut self) {
-        if let (State::Waiting(slot), Some(store)) = (self.state, &self.store) {
-            store.cancel(slot, self.seq);
+        if let (State::Waiting(slot), Some(home)) = (self.state, self.home) {
+            let seq = self.seq;
+            if home.with(|store| store.cancel(slot, seq)).is_none() {
+                release_away(home, slot, seq);
+            }
         }
     }
 }

@@ -33,23 +33,22 @@
 //!
 //! # Loop affinity
 //!
-//! A store belongs to one loop and records that loop's [`LoopId`]. A timer
-//! registered with it is fired only by that loop, so polling it while another
-//! loop runs (or none) would wait forever;
-//! [`assert_current`](TimerStore::assert_current) makes that a panic that
-//! names the fix. It costs one thread-local read and a compare per poll of a
-//! registered timer.
+//! A store belongs to one loop, and a timer registered with it is fired only
+//! by that loop. A `Sleep` keeps its store as a [`LoopBound`](loop_core::LoopBound),
+//! usable only while that loop runs on the thread (one thread-local read and
+//! a compare per poll), and moves to the loop polling it otherwise (see
+//! `sleep.rs`).
 
 use std::any::Any;
 use std::cell::{Cell, RefCell};
 use std::panic::{self, AssertUnwindSafe};
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::task::Waker;
 use std::time::{Duration, Instant};
 
-use loop_core::{LoopId, Source};
+use loop_core::Source;
 
 use crate::clock::Clock;
-use crate::messages;
 use crate::timers::{NEVER, Timers};
 
 /// When another timer is due within this of the earliest, the loop sleeps
@@ -58,28 +57,41 @@ use crate::timers::{NEVER, Timers};
 /// a lone timer is still woken for at its exact deadline.
 const BATCH_WINDOW_NS: u64 = 100_000;
 
+/// How many sequence numbers a thread takes from [`SEQ_BLOCKS`] at a time.
+const SEQ_BLOCK: u64 = 1 << 16;
+
+/// The next block of sequence numbers not yet handed to any thread.
+static SEQ_BLOCKS: AtomicU64 = AtomicU64::new(SEQ_BLOCK);
+
 thread_local! {
-    /// Sequence numbers for timers created on this thread: the tie-breaker
-    /// among equal deadlines (creation order) and the identity of a
-    /// registration. 0 is never handed out.
-    static NEXT_SEQ: Cell<u64> = const { Cell::new(1) };
+    /// The sequence numbers this thread hands out next: `[next, end)` of a
+    /// block it took from [`SEQ_BLOCKS`].
+    static SEQ: Cell<(u64, u64)> = const { Cell::new((1, SEQ_BLOCK)) };
 }
 
-/// A fresh sequence number; see `NEXT_SEQ`.
+/// A fresh sequence number: the tie-breaker among equal deadlines (creation
+/// order, on one thread) and the identity of a registration, unique in the
+/// process (a `Sleep` is `Send`, so one made on another thread may register
+/// here). 0 is never handed out. Each thread takes a block of numbers at a
+/// time, so that making a timer touches no shared memory.
 #[inline]
 pub(crate) fn next_seq() -> u64 {
-    NEXT_SEQ.with(|next| {
-        let seq = next.get();
-        next.set(seq + 1);
-        seq
+    SEQ.with(|cell| {
+        let (next, end) = cell.get();
+        if next < end {
+            cell.set((next + 1, end));
+            next
+        } else {
+            let start = SEQ_BLOCKS.fetch_add(SEQ_BLOCK, Relaxed);
+            cell.set((start + 1, start + SEQ_BLOCK));
+            start
+        }
     })
 }
 
 /// A loop's timers and clock.
 #[derive(Debug)]
 pub(crate) struct TimerStore {
-    /// The loop this store is attached to; see "Loop affinity".
-    loop_id: LoopId,
     origin: Instant,
     clock: Clock,
     timers: RefCell<Timers>,
@@ -88,38 +100,13 @@ pub(crate) struct TimerStore {
 }
 
 impl TimerStore {
-    /// A store for the loop `loop_id`; `current.rs` attaches it to the loop.
-    pub(crate) fn new(loop_id: LoopId) -> TimerStore {
+    /// A new store; `current.rs` attaches it to a loop.
+    pub(crate) fn new() -> TimerStore {
         TimerStore {
-            loop_id,
             origin: Instant::now(),
             clock: Clock::new(),
             timers: RefCell::new(Timers::default()),
             fired: RefCell::new(Vec::new()),
-        }
-    }
-
-    /// Panics unless this store's loop is the one running on this thread:
-    /// called when a timer registered here is polled (see "Loop affinity").
-    #[inline]
-    #[track_caller]
-    pub(crate) fn assert_current(&self) {
-        if !self.loop_id.is_current() {
-            self.polled_off_its_loop();
-        }
-    }
-
-    #[cold]
-    #[inline(never)]
-    #[track_caller]
-    fn polled_off_its_loop(&self) -> ! {
-        match LoopId::current() {
-            None => panic!("{}", messages::NO_LOOP),
-            Some(polled_on) => panic!(
-                "{} (the timer belongs to {}, and was polled on {polled_on})",
-                messages::WRONG_LOOP,
-                self.loop_id
-            ),
         }
     }
 
@@ -260,13 +247,9 @@ fn contain(payload: Box<dyn Any + Send>) {
 
 #[cfg(test)]
 mod tests {
-    use std::cell::Cell as StdCell;
-    use std::rc::Rc;
     use std::sync::Arc;
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::task::Wake;
-
-    use loop_core::Loop;
 
     use super::*;
 
@@ -292,7 +275,7 @@ mod tests {
 
     #[test]
     fn a_panicking_waker_does_not_stop_the_rest_of_the_batch() {
-        let store = TimerStore::new(Loop::new().id());
+        let store = TimerStore::new();
         store.pause();
         let at = store.now() + Duration::from_secs(1);
         let probes = [probe(false), probe(true), probe(true), probe(false)];
@@ -313,32 +296,5 @@ mod tests {
         store.advance(Duration::from_secs(1));
         assert_eq!(after.wakes.load(Ordering::SeqCst), 1);
         assert!(!store.is_registered(slot, seq));
-    }
-
-    #[test]
-    fn a_store_tells_its_own_loop_from_another() {
-        let lp = Loop::new();
-        let store = Rc::new(TimerStore::new(lp.id()));
-        let checked = Rc::new(StdCell::new(false));
-        let (inside, flag) = (store.clone(), checked.clone());
-        lp.run_task(async move {
-            inside.assert_current();
-            flag.set(true);
-        });
-        assert!(checked.get());
-        let other = Loop::new();
-        let result = other
-            .run_task(async { panic::catch_unwind(AssertUnwindSafe(|| store.assert_current())) });
-        let payload = result.expect_err("polled on another loop");
-        let msg = payload
-            .downcast_ref::<String>()
-            .expect("a formatted message");
-        assert!(msg.starts_with(messages::WRONG_LOOP), "{msg}");
-        let payload = panic::catch_unwind(AssertUnwindSafe(|| store.assert_current()))
-            .expect_err("polled outside any loop");
-        let msg = payload
-            .downcast_ref::<String>()
-            .expect("a formatted message");
-        assert_eq!(msg, messages::NO_LOOP);
     }
 }

@@ -40,9 +40,9 @@ use crate::sleep::{Sleep, sleep_until};
 /// # Panics
 ///
 /// If `future` is not ready on its first poll and no goldiloop loop runs
-/// (the timer needs one); if, once its timer is started, the returned
-/// future is polled on another loop (the timer belongs to the loop it
-/// started on).
+/// (the timer needs one). Polled on another loop once its timer is started,
+/// the timer moves there (see [`Sleep`]); the returned future is `Send`
+/// when `future` is.
 ///
 /// # Examples
 ///
@@ -90,9 +90,8 @@ pub fn timeout<F: IntoFuture>(
 ///
 /// # Panics
 ///
-/// If `future` is not ready on its first poll and no goldiloop loop runs;
-/// if, once its timer is registered, the returned future is polled on
-/// another loop.
+/// If `future` is not ready on its first poll and no goldiloop loop runs.
+/// Polled on another loop, its timer moves there (see [`Sleep`]).
 ///
 /// # Examples
 ///

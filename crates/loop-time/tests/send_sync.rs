@@ -1,13 +1,11 @@
-//! The auto traits of loop-time's types: timers belong to their loop's
-//! thread; `Elapsed` goes anywhere.
+//! The auto traits of loop-time's types: timers are `Send + Sync` (they move
+//! to the loop that polls them: `tests/send.rs`); `Elapsed` goes anywhere.
 
 use loop_time::{Elapsed, Interval, MissedTickBehavior, Sleep};
-use static_assertions::{assert_impl_all, assert_not_impl_any};
+use static_assertions::assert_impl_all;
 
-assert_impl_all!(Sleep: Unpin, std::future::Future, std::fmt::Debug);
-assert_not_impl_any!(Sleep: Send, Sync);
-assert_impl_all!(Interval: Unpin, futures_util::Stream, std::fmt::Debug);
-assert_not_impl_any!(Interval: Send, Sync);
+assert_impl_all!(Sleep: Send, Sync, Unpin, std::future::Future, std::fmt::Debug);
+assert_impl_all!(Interval: Send, Sync, Unpin, futures_util::Stream, std::fmt::Debug);
 assert_impl_all!(Elapsed: Send, Sync, Copy, Unpin, std::error::Error);
 assert_impl_all!(MissedTickBehavior: Send, Sync, Copy, Default, Eq);
 
