@@ -31,15 +31,15 @@ use std::future::poll_fn;
 use std::io::{self, Read, Write};
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
 use std::pin::Pin;
-use std::rc::Rc;
 use std::task::{Context, Poll, ready};
 
 use futures_util::io::{AsyncRead, AsyncWrite};
+use loop_core::LoopBound;
 
 use crate::messages;
 use crate::reactor::Reactor;
 use crate::registration::{Direction, Registration};
-use crate::socket::current_reactor;
+use crate::socket::{current_reactor, register_with};
 use crate::sys::syscall;
 
 /// A pollable fd registered with the current loop's [`Reactor`]: waits for
@@ -126,11 +126,10 @@ impl<T: AsFd> AioFd<T> {
     /// pollable (a pidfd, which some kernels describe as a regular file).
     #[track_caller]
     pub(crate) fn new_unchecked(inner: T) -> io::Result<AioFd<T>> {
-        let reactor = current_reactor();
-        AioFd::with_reactor(&reactor, inner)
+        AioFd::with_reactor(current_reactor(), inner)
     }
 
-    fn with_reactor(reactor: &Rc<Reactor>, inner: T) -> io::Result<AioFd<T>> {
+    fn with_reactor(reactor: LoopBound<Reactor>, inner: T) -> io::Result<AioFd<T>> {
         let fd = inner.as_fd().as_raw_fd();
         // SAFETY: F_GETFL takes no argument; `fd` is open (borrowed from `inner`).
         let flags = syscall!(fcntl(fd, libc::F_GETFL))?;
@@ -142,7 +141,7 @@ impl<T: AsFd> AioFd<T> {
         // SAFETY: the `AioFd` owns `inner`, which owns the fd, and declares
         // `registration` before it, so the registration is dropped before
         // the fd can close (`into_inner` drops it first too).
-        let registration = match unsafe { Reactor::register(reactor, inner.as_fd()) } {
+        let registration = match unsafe { register_with(reactor, inner.as_fd()) } {
             Ok(registration) => registration,
             Err(err) => {
                 if set_nonblocking {

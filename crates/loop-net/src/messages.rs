@@ -23,6 +23,12 @@ pub(crate) const WRONG_LOOP: &str = "goldiloop: a socket was awaited on another 
      wait forever; create the socket on the loop that uses it, or move it there: `into_std()` on its own \
      loop, then `from_std()` on the other";
 
+/// `Reactor::register` called with a Reactor that is not the running loop's.
+pub(crate) const REGISTER_OFF_LOOP: &str = "goldiloop: `Reactor::register` was given a Reactor \
+     that is not the park of the loop running on this thread; register from a task of the loop \
+     built with that Reactor (`Loop::with_park(reactor)`), where `Loop::current().park::<Reactor>()` \
+     returns it";
+
 /// A host name looked up where no loop runs.
 pub(crate) const LOOKUP_NO_LOOP: &str = "goldiloop: a host name was looked up outside a running \
      loop; the lookup runs on the blocking pool and answers through a task of the current loop, \

@@ -21,16 +21,22 @@
 //! - Other threads end a park by writing the `eventfd`, but only while the
 //!   loop is parked or about to park (`park_state.rs`, checked by a loom
 //!   model), so a running loop is not slowed by a syscall per remote wake.
-//! - A registration belongs to the loop that was running when it was made
-//!   (its [`LoopId`](loop_core::LoopId)). [`Registration::poll_ready`]
-//!   compares that with the loop running now (one thread-local read) and
-//!   panics with a message that names the fix if they differ: only the
-//!   registering loop's Reactor ever wakes the task, so on another loop, or
-//!   where no loop runs, it would wait forever. A socket moves to another
-//!   loop by value: `into_std()` deregisters it here, `from_std()` registers
-//!   it there. (A Reactor driven by hand, outside any loop, registers for
-//!   no loop, and its registrations are not checked.)
-//!
+//! - A registration belongs to the loop whose Reactor it is registered
+//!   with, which must be the loop running when it is made. It is
+//!   `Send + Sync` (so sockets are), and holds no reference count on the
+//!   Reactor: it reaches the Reactor and its slot through a
+//!   [`LoopBound`], lent only while that loop runs on
+//!   the thread (one thread-local read and a compare per operation, the
+//!   check made before the handles were `Send`). Used anywhere else (on
+//!   another loop, or where no loop runs) it panics with a message that
+//!   names the fix, since only its own Reactor ever wakes the task. Dropped
+//!   anywhere, it takes its fd out of the epoll set (each registration
+//!   shares the epoll fd for this) and frees its slot: at once on its
+//!   loop's thread, otherwise through a small task on its loop (nothing,
+//!   if the loop is gone). A socket moves to another loop by value:
+//!   `into_std()` (on any thread) deregisters it here, `from_std()`
+//!   registers it there.
+
 //! # A panicking waker
 //!
 //! Wakers are foreign code: a task's waker may come from another executor,
@@ -65,15 +71,16 @@
 use std::cell::{Cell, RefCell};
 use std::fmt;
 use std::io;
-use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
+use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd};
 use std::rc::Rc;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Wake, Waker};
 use std::time::Duration;
 
-use loop_core::Park;
+use loop_core::{Loop, LoopBound, Park};
 
+use crate::messages;
 use crate::park_state::ParkState;
 use crate::registration::{IoState, Registration};
 use crate::sys::{set_nonblocking, syscall};
@@ -124,7 +131,9 @@ struct Shared {
 /// # Ok::<(), std::io::Error>(())
 /// ```
 pub struct Reactor {
-    epoll: OwnedFd,
+    /// Shared with every registration, so that one dropped on another thread
+    /// can still take its fd out of the set (see `Registration`'s `Drop`).
+    epoll: Arc<OwnedFd>,
     shared: Arc<Shared>,
     slots: RefCell<Vec<Slot>>,
     free: RefCell<Vec<u32>>,
@@ -163,7 +172,7 @@ impl Reactor {
             &mut event
         ))?;
         Ok(Reactor {
-            epoll,
+            epoll: Arc::new(epoll),
             shared: Arc::new(Shared {
                 eventfd,
                 park: ParkState::new(),
@@ -178,8 +187,8 @@ impl Reactor {
     /// Registers `fd` (edge-triggered, both directions) until the returned
     /// [`Registration`] is dropped.
     ///
-    /// The registration belongs to the loop running on this thread, if any
-    /// (see [`Registration::poll_ready`]).
+    /// `this` must be the park of the loop running on this thread: the
+    /// registration belongs to that loop (see [`Registration::poll_ready`]).
     ///
     /// # Safety
     ///
@@ -191,30 +200,57 @@ impl Reactor {
     ///
     /// # Errors
     ///
-    /// The kernel's error from `epoll_ctl`: `EPERM` for a file that epoll
-    /// cannot watch (a regular file), `EEXIST` for an fd already registered
-    /// with this reactor.
+    /// - `Other`, with a message that names the fix, if `this` is not the
+    ///   Reactor of the loop running on this thread (or no loop runs).
+    /// - The kernel's error from `epoll_ctl`: `EPERM` for a file that epoll
+    ///   cannot watch (a regular file), `EEXIST` for an fd already
+    ///   registered with this reactor.
     ///
     /// # Examples
     ///
     /// ```
     /// use std::os::fd::AsFd;
-    /// use std::rc::Rc;
+    /// use loop_core::Loop;
     /// use loop_net::Reactor;
     ///
-    /// let reactor = Rc::new(Reactor::new()?);
-    /// let socket = std::net::UdpSocket::bind("127.0.0.1:0")?;
-    /// // SAFETY: `socket` outlives the registration, dropped first.
-    /// let registration = unsafe { Reactor::register(&reactor, socket.as_fd())? };
-    /// drop(registration);
+    /// let lp = Loop::with_park(Reactor::new()?);
+    /// lp.run_task(async {
+    ///     let reactor = Loop::current().park::<Reactor>().unwrap();
+    ///     let socket = std::net::UdpSocket::bind("127.0.0.1:0")?;
+    ///     // SAFETY: `socket` outlives the registration, dropped first.
+    ///     let registration = unsafe { Reactor::register(&reactor, socket.as_fd())? };
+    ///     drop(registration);
+    ///     Ok::<(), std::io::Error>(())
+    /// })?;
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub unsafe fn register(this: &Rc<Reactor>, fd: BorrowedFd<'_>) -> io::Result<Registration> {
+        let bound = Loop::try_current()
+            .and_then(|handle| handle.park_bound::<Reactor>())
+            .filter(|bound| bound.with(|current| std::ptr::eq(current, &**this)) == Some(true));
+        let Some(bound) = bound else {
+            return Err(io::Error::other(messages::REGISTER_OFF_LOOP));
+        };
+        // SAFETY: our caller keeps `fd` open until the registration drops.
+        unsafe { this.register_on(bound, fd) }
+    }
+
+    /// [`register`](Reactor::register) with `bound`, which is this Reactor
+    /// as its loop's [`LoopBound`].
+    ///
+    /// # Safety
+    ///
+    /// As for `register`, and `bound` refers to `self`.
+    pub(crate) unsafe fn register_on(
+        &self,
+        bound: LoopBound<Reactor>,
+        fd: BorrowedFd<'_>,
+    ) -> io::Result<Registration> {
         let fd = fd.as_raw_fd();
         let state = Rc::new(IoState::default());
         let (index, generation) = {
-            let mut slots = this.slots.borrow_mut();
-            let index = match this.free.borrow_mut().pop() {
+            let mut slots = self.slots.borrow_mut();
+            let index = match self.free.borrow_mut().pop() {
                 Some(index) => index,
                 None => {
                     slots.push(Slot {
@@ -237,37 +273,47 @@ impl Reactor {
         // SAFETY: the epoll fd is open for the reactor's life, `fd` is open
         // (it was borrowed), and `event` is a valid epoll_event.
         let added = syscall!(epoll_ctl(
-            this.epoll.as_raw_fd(),
+            self.epoll.as_raw_fd(),
             libc::EPOLL_CTL_ADD,
             fd,
             &mut event
         ));
         // Made even on failure: dropping it frees the slot.
-        // SAFETY: our caller keeps `fd` open until the registration is dropped.
-        let registration =
-            unsafe { Registration::new(this.clone(), state, index, fd, added.is_ok()) };
+        // SAFETY: our caller keeps `fd` open until the registration is
+        // dropped; slot `index` holds `state` until the registration frees it.
+        let registration = unsafe {
+            Registration::new(
+                bound,
+                self.epoll.clone(),
+                &state,
+                [index, generation],
+                fd,
+                added.is_ok(),
+            )
+        };
         added.map(|_| registration)
     }
 
-    /// Undoes [`register`](Reactor::register): removes `fd` from the epoll
-    /// set (if `added`) and frees slot `index`, whose generation then tells
-    /// any event still queued for it to be ignored.
-    ///
-    /// # Safety
-    ///
-    /// `fd` is the open fd registered in slot `index`.
-    pub(crate) unsafe fn deregister(&self, index: u32, fd: RawFd, added: bool) {
-        if added {
-            // SAFETY: the epoll fd is open; our caller promises `fd` is open.
-            let _ = syscall!(epoll_ctl(
-                self.epoll.as_raw_fd(),
-                libc::EPOLL_CTL_DEL,
-                fd,
-                std::ptr::null_mut()
-            ));
-        }
+    /// Frees slot `index`, whose generation then tells any event still
+    /// queued for it to be ignored: the end of a registration dropped on
+    /// its loop's thread (it has taken its fd out of the epoll set itself).
+    pub(crate) fn free(&self, index: u32) {
         self.slots.borrow_mut()[index as usize].state = None;
         self.free.borrow_mut().push(index);
+    }
+
+    /// Frees slot `index` if it is still of `generation`: for a
+    /// registration dropped away from its loop (see its `Drop`), which asks
+    /// for it through a task.
+    pub(crate) fn release(&self, index: u32, generation: u32) {
+        let mut slots = self.slots.borrow_mut();
+        if let Some(slot) = slots.get_mut(index as usize)
+            && slot.generation == generation
+            && slot.state.is_some()
+        {
+            slot.state = None;
+            self.free.borrow_mut().push(index);
+        }
     }
 
     /// Records the readiness of the first `count` events of the last wait,
@@ -486,6 +532,7 @@ impl Wake for Unparker {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::os::fd::AsFd;
     use std::time::Instant;
 
     #[test]
@@ -523,5 +570,40 @@ mod tests {
             }
             None => println!("note: this kernel has no epoll_pwait2; the fallback is in use"),
         }
+    }
+
+    /// The slots of the running loop's Reactor that hold a registration.
+    fn live_slots() -> usize {
+        let reactor = Loop::current().park::<Reactor>().unwrap();
+        let slots = reactor.slots.borrow();
+        slots.iter().filter(|slot| slot.state.is_some()).count()
+    }
+
+    #[test]
+    fn a_registration_dropped_away_from_its_loop_frees_its_slot_when_the_loop_runs() {
+        let lp = Loop::with_park(Reactor::new().unwrap());
+        let (_a, b) = std::os::unix::net::UnixStream::pair().unwrap();
+        let registration = lp.run_task(async {
+            let reactor = Loop::current().park::<Reactor>().unwrap();
+            // SAFETY: `b` outlives the registration (dropped below).
+            let registration = unsafe { Reactor::register(&reactor, b.as_fd()) }.unwrap();
+            assert_eq!(live_slots(), 1);
+            registration
+        });
+        std::thread::spawn(move || drop(registration))
+            .join()
+            .unwrap();
+        // The drop queued a task, which the loop runs first thing.
+        lp.run_task(async { assert_eq!(live_slots(), 0) });
+        // A stale release (its slot reused since) frees nothing.
+        lp.run_task(async {
+            let reactor = Loop::current().park::<Reactor>().unwrap();
+            // SAFETY: `b` outlives the registration.
+            let again = unsafe { Reactor::register(&reactor, b.as_fd()) }.unwrap();
+            reactor.release(0, 1);
+            assert_eq!(live_slots(), 1);
+            drop(again);
+            assert_eq!(live_slots(), 0);
+        });
     }
 }

@@ -11,15 +11,18 @@
 use std::cell::{Cell, RefCell};
 use std::fmt;
 use std::io;
-use std::os::fd::RawFd;
+use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 use std::panic::{self, AssertUnwindSafe};
+use std::ptr::NonNull;
 use std::rc::Rc;
+use std::sync::Arc;
 use std::task::{Context, Poll, Waker, ready};
 
-use loop_core::{LoopId, poll_budget};
+use loop_core::{LoopBound, LoopId, poll_budget};
 
 use crate::messages;
 use crate::reactor::Reactor;
+use crate::sys::syscall;
 
 /// A direction of readiness.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,40 +81,79 @@ fn wake_contained(waker: Waker) {
 }
 
 /// An fd's registration with a [`Reactor`]; dropping it deregisters the fd.
+///
+/// It is `Send + Sync`, and belongs to the loop whose Reactor it is
+/// registered with: it is used only on that loop (anywhere else, using it
+/// panics naming the fix), and it may be dropped anywhere (see
+/// [`Drop`](#impl-Drop-for-Registration)).
 pub struct Registration {
-    reactor: Rc<Reactor>,
-    state: Rc<IoState>,
+    /// The Reactor, reachable only while its loop runs on this thread.
+    reactor: LoopBound<Reactor>,
+    /// The Reactor's epoll fd, kept open while any registration lives, so
+    /// that the fd can be taken out of the set on any thread.
+    epoll: Arc<OwnedFd>,
+    /// The fd's state, which slot `index` of the Reactor holds (an `Rc`) from
+    /// `register` until this registration is released, and which only that
+    /// loop's thread touches: usable exactly when `reactor` is (`with_state`).
+    state: NonNull<IoState>,
     index: u32,
+    generation: u32,
     fd: RawFd,
     added: bool,
-    /// The loop that was running when the fd was registered (`None` for a
-    /// Reactor driven by hand, outside any loop): the only loop whose
-    /// Reactor wakes its waiters.
-    home: Option<LoopId>,
 }
 
+// SAFETY: a `Registration` holds no reference count, and reaches the
+// Reactor and the fd's state only through `with_state`, which lends them
+// only on the thread where their loop runs (`LoopBound::with`); the rest is
+// plain data. Dropped elsewhere, it hands its release to that loop as a task
+// that carries only numbers.
+unsafe impl Send for Registration {}
+// SAFETY: as for `Send`: every `&self` method goes through `with_state`.
+unsafe impl Sync for Registration {}
+
 impl Registration {
-    /// The registration of `fd` in slot `index` of `reactor`, for the loop
-    /// running now.
+    /// The registration of `fd` in slot `index` (of `generation`) of
+    /// `reactor`, whose epoll fd is `epoll` and whose state is `state`.
     ///
     /// # Safety
     ///
     /// `fd` stays open until the registration is dropped (see
-    /// [`Reactor::register`]).
+    /// [`Reactor::register`]), and slot `index` of `reactor`'s Reactor
+    /// holds `state` until the registration releases it.
     pub(crate) unsafe fn new(
-        reactor: Rc<Reactor>,
-        state: Rc<IoState>,
-        index: u32,
+        reactor: LoopBound<Reactor>,
+        epoll: Arc<OwnedFd>,
+        state: &Rc<IoState>,
+        [index, generation]: [u32; 2],
         fd: RawFd,
         added: bool,
     ) -> Registration {
         Registration {
             reactor,
-            state,
+            epoll,
+            state: NonNull::from(&**state),
             index,
+            generation,
             fd,
             added,
-            home: LoopId::current(),
+        }
+    }
+
+    /// Calls `f` with the fd's state, on the loop it belongs to.
+    ///
+    /// # Panics
+    ///
+    /// Anywhere else (another loop, or where no loop runs), naming the fix.
+    #[inline]
+    fn with_state<R>(&self, f: impl FnOnce(&IoState) -> R) -> R {
+        // SAFETY: inside `with`, the Reactor's loop runs on this thread, so
+        // the Reactor is alive and slot `index` still holds `state` (only
+        // this registration's release frees it), touched only by this
+        // thread (the field's docs); the reference does not outlive `with`.
+        let lent = self.reactor.with(|_| f(unsafe { self.state.as_ref() }));
+        match lent {
+            Some(result) => result,
+            None => wrong_loop(self.reactor.loop_id()),
         }
     }
 
@@ -130,27 +172,24 @@ impl Registration {
     /// wake the task there. The message names the fix.
     #[inline]
     pub fn poll_ready(&self, dir: Direction, cx: &mut Context<'_>) -> Poll<()> {
-        self.check_loop();
-        let i = dir as usize;
-        if self.state.ready[i].get() {
-            return Poll::Ready(());
-        }
-        let mut waiters = self.state.waiters[i].borrow_mut();
-        if !waiters.iter().any(|w| w.will_wake(cx.waker())) {
-            waiters.push(cx.waker().clone());
-        }
-        Poll::Pending
+        self.with_state(|state| {
+            let i = dir as usize;
+            if state.ready[i].get() {
+                return Poll::Ready(());
+            }
+            let mut waiters = state.waiters[i].borrow_mut();
+            if !waiters.iter().any(|w| w.will_wake(cx.waker())) {
+                waiters.push(cx.waker().clone());
+            }
+            Poll::Pending
+        })
     }
 
     /// Panics (naming the fix) unless the loop running on this thread is the
     /// one the fd was registered on; see [`poll_ready`](Registration::poll_ready).
     #[inline]
     pub(crate) fn check_loop(&self) {
-        if let Some(home) = self.home
-            && !home.is_current()
-        {
-            wrong_loop(home);
-        }
+        self.with_state(|_| ());
     }
 
     /// Runs `op`; on `EAGAIN`, forgets that `dir` is ready and stores the
@@ -185,8 +224,12 @@ impl Registration {
     }
 
     /// Forgets that `dir` is ready: call it after the system call said `EAGAIN`.
+    ///
+    /// # Panics
+    ///
+    /// Away from the registration's loop, as [`poll_ready`](Registration::poll_ready).
     pub fn clear_ready(&self, dir: Direction) {
-        self.state.ready[dir as usize].set(false);
+        self.with_state(|state| state.ready[dir as usize].set(false));
     }
 
     /// Forgets that `dir` is ready after a short read or write on a stream
@@ -195,31 +238,64 @@ impl Registration {
     /// direction closed: then no edge may come again, and the next call
     /// must be tried to see the end of stream or the error.
     pub(crate) fn clear_ready_after_short(&self, dir: Direction) {
-        let i = dir as usize;
-        if !self.state.closed[i].get() {
-            self.state.ready[i].set(false);
-        }
+        self.with_state(|state| {
+            let i = dir as usize;
+            if !state.closed[i].get() {
+                state.ready[i].set(false);
+            }
+        });
     }
 
     /// Marks both directions ready without an event: for a socket just
     /// created or accepted, whose first system call should be tried at once
     /// (epoll reports a registration's initial state only at the next park).
     pub(crate) fn assume_ready(&self) {
-        self.state.ready[0].set(true);
-        self.state.ready[1].set(true);
+        self.with_state(|state| {
+            state.ready[0].set(true);
+            state.ready[1].set(true);
+        });
     }
 
-    /// The reactor this fd is registered with.
-    pub(crate) fn reactor(&self) -> &Rc<Reactor> {
-        &self.reactor
+    /// The Reactor this fd is registered with.
+    pub(crate) fn reactor(&self) -> LoopBound<Reactor> {
+        self.reactor
     }
 }
 
+/// Dropping a registration takes its fd out of the epoll set, on any thread
+/// (the epoll fd is shared for that), then frees its slot: at once on its
+/// loop's thread; anywhere else (the handle that owns it was sent away) it
+/// cannot touch the Reactor, so it hands the freeing to its loop as a small
+/// task, or does nothing if the loop is gone (the Reactor went with it).
 impl Drop for Registration {
     fn drop(&mut self) {
-        // SAFETY: `fd` is open until now, as `Registration::new`'s caller
-        // promised, and registered in slot `index`.
-        unsafe { self.reactor.deregister(self.index, self.fd, self.added) };
+        if self.added {
+            // SAFETY: the epoll fd is open (we share it); `fd` is open until
+            // now, as `Registration::new`'s caller promised.
+            let _ = syscall!(epoll_ctl(
+                self.epoll.as_raw_fd(),
+                libc::EPOLL_CTL_DEL,
+                self.fd,
+                std::ptr::null_mut()
+            ));
+        }
+        let index = self.index;
+        if self.reactor.with(|reactor| reactor.free(index)).is_none() {
+            release_away(self.reactor, index, self.generation);
+        }
+    }
+}
+
+/// Frees slot `index` (if still of `generation`) of `reactor` from a thread
+/// where its loop is not running: as a task on that loop, or not at all if
+/// the loop is gone.
+#[cold]
+#[inline(never)]
+fn release_away(reactor: LoopBound<Reactor>, index: u32, generation: u32) {
+    if let Some(spawner) = reactor.loop_id().spawner() {
+        drop(spawner.add_task(async move {
+            reactor.with(|reactor| reactor.release(index, generation));
+        }));
     }
 }
 
@@ -242,10 +318,17 @@ fn wrong_loop(home: LoopId) -> ! {
 
 impl fmt::Debug for Registration {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Registration")
-            .field("fd", &self.fd)
-            .field("readable", &self.state.ready[0].get())
-            .field("writable", &self.state.ready[1].get())
-            .finish()
+        let mut out = f.debug_struct("Registration");
+        out.field("fd", &self.fd)
+            .field("loop", &self.reactor.loop_id());
+        // SAFETY: as in `with_state`.
+        let ready = self
+            .reactor
+            .with(|_| unsafe { self.state.as_ref() }.ready.clone());
+        if let Some([readable, writable]) = ready {
+            out.field("readable", &readable.get())
+                .field("writable", &writable.get());
+        }
+        out.finish()
     }
 }

@@ -35,11 +35,10 @@ use std::future::poll_fn;
 use std::io;
 use std::mem;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, IntoRawFd, OwnedFd, RawFd};
-use std::rc::Rc;
 use std::sync::OnceLock;
 use std::task::{Context, Poll, ready};
 
-use loop_core::{Loop, poll_budget};
+use loop_core::{Loop, LoopBound, poll_budget};
 
 use crate::addr::{self, SockAddr};
 use crate::domain::{Domain, Type};
@@ -130,14 +129,28 @@ pub fn aiosocket() -> io::Result<AioSocket> {
 
 /// The Reactor of the running loop.
 #[track_caller]
-pub(crate) fn current_reactor() -> Rc<Reactor> {
+pub(crate) fn current_reactor() -> LoopBound<Reactor> {
     let Some(handle) = Loop::try_current() else {
         panic!("{}", messages::NO_LOOP);
     };
-    match handle.park::<Reactor>() {
+    match handle.park_bound::<Reactor>() {
         Some(reactor) => reactor,
         None => panic!("{}", messages::NO_REACTOR),
     }
+}
+
+/// Registers `fd` with `reactor`, which must be the running loop's.
+///
+/// # Safety
+///
+/// As for [`Reactor::register`].
+pub(crate) unsafe fn register_with(
+    reactor: LoopBound<Reactor>,
+    fd: BorrowedFd<'_>,
+) -> io::Result<Registration> {
+    // SAFETY: passed on from our caller; `reactor` refers to itself.
+    let registered = reactor.with(|this| unsafe { this.register_on(reactor, fd) });
+    registered.expect("a socket is registered on its own loop")
 }
 
 /// The listen backlog the system allows at most: `net.core.somaxconn`
@@ -189,7 +202,7 @@ impl AioSocket {
         ))?;
         // SAFETY: socket just returned this fd and nothing else owns it.
         let fd = unsafe { OwnedFd::from_raw_fd(fd) };
-        AioSocket::register(&reactor, fd, domain, ty == Type::STREAM)
+        AioSocket::register(reactor, fd, domain, ty == Type::STREAM)
     }
 
     /// Adopts an open socket: sets `O_NONBLOCK` on it and registers it with
@@ -237,18 +250,18 @@ impl AioSocket {
             &mut ty_len
         ))?;
         set_nonblocking(fd.as_raw_fd())?;
-        AioSocket::register(&reactor, fd, domain, ty == libc::SOCK_STREAM)
+        AioSocket::register(reactor, fd, domain, ty == libc::SOCK_STREAM)
     }
 
     fn register(
-        reactor: &Rc<Reactor>,
+        reactor: LoopBound<Reactor>,
         fd: OwnedFd,
         domain: Domain,
         stream: bool,
     ) -> io::Result<AioSocket> {
         // SAFETY: the socket owns `fd` and declares `registration` before
         // it, so the registration is dropped before the fd is closed.
-        let registration = unsafe { Reactor::register(reactor, fd.as_fd())? };
+        let registration = unsafe { register_with(reactor, fd.as_fd())? };
         registration.assume_ready();
         Ok(AioSocket {
             registration,

@@ -138,9 +138,10 @@ impl TcpListener {
     /// kernel holds for it is kept; the readiness this loop had seen is not
     /// (the new loop tries its first call at once).
     ///
-    /// Call it on the listener's own loop (it is not `Send`); the std value is
-    /// `Send` and crosses to the other loop, for instance inside a
-    /// `Spawner::add_task_with` closure.
+    /// It may be called on any thread (the listener is `Send`): it takes the
+    /// fd out of its loop's Reactor wherever it is. The std value then crosses
+    /// to the other loop, for instance inside a `Spawner::add_task_with`
+    /// closure.
     ///
     /// # Examples
     ///
@@ -295,9 +296,10 @@ impl TcpStream {
     /// kernel holds for it is kept; the readiness this loop had seen is not
     /// (the new loop tries its first call at once).
     ///
-    /// Call it on the stream's own loop (it is not `Send`); the std value is
-    /// `Send` and crosses to the other loop, for instance inside a
-    /// `Spawner::add_task_with` closure.
+    /// It may be called on any thread (the stream is `Send`): it takes the
+    /// fd out of its loop's Reactor wherever it is. The std value then crosses
+    /// to the other loop, for instance inside a `Spawner::add_task_with`
+    /// closure.
     ///
     /// # Examples
     ///

@@ -125,9 +125,10 @@ impl UdpSocket {
     /// kernel holds for it is kept; the readiness this loop had seen is not
     /// (the new loop tries its first call at once).
     ///
-    /// Call it on the socket's own loop (it is not `Send`); the std value is
-    /// `Send` and crosses to the other loop, for instance inside a
-    /// `Spawner::add_task_with` closure.
+    /// It may be called on any thread (the socket is `Send`): it takes the
+    /// fd out of its loop's Reactor wherever it is. The std value then crosses
+    /// to the other loop, for instance inside a `Spawner::add_task_with`
+    /// closure.
     ///
     /// # Examples
     ///

@@ -127,3 +127,27 @@ fn the_reactors_epoll_fd_and_eventfd_are_non_blocking_and_close_on_exec() {
     assert_eq!(anon_fds("[eventpoll]"), epolls, "the epoll fd is closed");
     assert_eq!(anon_fds("[eventfd]"), eventfds, "the eventfd is closed");
 }
+
+#[test]
+fn sockets_dropped_on_another_thread_leak_no_fd() {
+    let _serial = serial();
+    let lp = reactor_loop();
+    let before = open_fds();
+    let sockets = lp.run_task(async {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let mut sockets = Vec::new();
+        for _ in 0..50 {
+            let client = TcpStream::connect(addr).await.unwrap();
+            let (server, _) = listener.accept().await.unwrap();
+            sockets.push((client, server));
+        }
+        (listener, sockets)
+    });
+    assert_eq!(open_fds(), before + 101);
+    std::thread::spawn(move || drop(sockets)).join().unwrap();
+    assert_eq!(open_fds(), before, "closed on the thread that dropped them");
+    // Their registrations are released by tasks on the loop, which run.
+    lp.run_task(loop_core::yield_now());
+    assert_eq!(lp.task_count(), 0);
+}

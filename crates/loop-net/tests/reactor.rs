@@ -88,72 +88,114 @@ fn remote_wake_ends_an_unbounded_park() {
     remote.join().unwrap();
 }
 
+/// Runs `body` with the Reactor of a running loop, to drive by hand.
+fn with_reactor<R>(body: impl FnOnce(&Reactor) -> R) -> R {
+    let lp = Loop::with_park(Reactor::new().unwrap());
+    lp.run_task(async { body(&Loop::current().park::<Reactor>().unwrap()) })
+}
+
+/// Registers `fd` with the running loop's Reactor.
+///
+/// # Safety
+///
+/// `fd` stays open until the registration is dropped.
+unsafe fn register(fd: std::os::fd::BorrowedFd<'_>) -> loop_net::Registration {
+    let reactor: Rc<Reactor> = Loop::current().park::<Reactor>().unwrap();
+    // SAFETY: passed on from our caller.
+    unsafe { Reactor::register(&reactor, fd) }.unwrap()
+}
+
 #[test]
 fn reregistering_a_reused_fd_number_reports_only_its_current_readiness() {
-    let reactor = Rc::new(Reactor::new().unwrap());
     let (mut a, b) = UnixStream::pair().unwrap();
-    let waker = std::task::Waker::noop();
-    let mut cx = std::task::Context::from_waker(waker);
+    with_reactor(|reactor| {
+        let waker = std::task::Waker::noop();
+        let mut cx = std::task::Context::from_waker(waker);
 
-    // SAFETY: `b` outlives both registrations.
-    let first = unsafe { Reactor::register(&reactor, b.as_fd()) }.unwrap();
-    reactor.park(Some(Duration::ZERO));
-    assert!(first.poll_ready(Direction::Read, &mut cx).is_pending());
-    drop(first);
+        // SAFETY: `b` outlives both registrations.
+        let first = unsafe { register(b.as_fd()) };
+        reactor.park(Some(Duration::ZERO));
+        assert!(first.poll_ready(Direction::Read, &mut cx).is_pending());
+        drop(first);
 
-    // SAFETY: as above.
-    let second = unsafe { Reactor::register(&reactor, b.as_fd()) }.unwrap();
-    reactor.park(Some(Duration::ZERO));
-    assert!(second.poll_ready(Direction::Read, &mut cx).is_pending());
-    assert!(second.poll_ready(Direction::Write, &mut cx).is_ready());
-    a.write_all(b"x").unwrap();
-    reactor.park(Some(Duration::from_secs(10)));
-    assert!(second.poll_ready(Direction::Read, &mut cx).is_ready());
+        // SAFETY: as above.
+        let second = unsafe { register(b.as_fd()) };
+        reactor.park(Some(Duration::ZERO));
+        assert!(second.poll_ready(Direction::Read, &mut cx).is_pending());
+        assert!(second.poll_ready(Direction::Write, &mut cx).is_ready());
+        a.write_all(b"x").unwrap();
+        reactor.park(Some(Duration::from_secs(10)));
+        assert!(second.poll_ready(Direction::Read, &mut cx).is_ready());
+    });
 }
 
 #[test]
 fn a_task_polling_the_same_direction_again_and_again_is_woken_once() {
-    let reactor = Rc::new(Reactor::new().unwrap());
     let (mut a, b) = UnixStream::pair().unwrap();
-    // SAFETY: `b` outlives `reg`.
-    let reg = unsafe { Reactor::register(&reactor, b.as_fd()) }.unwrap();
-    reactor.park(Some(Duration::ZERO)); // the registration's first events
-    let counter = Arc::new(CountingWaker::default());
-    let waker = Waker::from(counter.clone());
-    for _ in 0..100 {
-        // A fresh clone each time, as a task's context gives: same task.
-        let clone = waker.clone();
-        let mut cx = Context::from_waker(&clone);
-        assert!(reg.poll_ready(Direction::Read, &mut cx).is_pending());
-    }
-    a.write_all(b"x").unwrap();
-    reactor.park(Some(Duration::from_secs(10)));
-    assert_eq!(counter.wakes(), 1, "one waiting task, one wake");
-    assert!(
-        reg.poll_ready(Direction::Read, &mut Context::from_waker(&waker))
-            .is_ready()
-    );
+    with_reactor(|reactor| {
+        // SAFETY: `b` outlives `reg`.
+        let reg = unsafe { register(b.as_fd()) };
+        reactor.park(Some(Duration::ZERO)); // the registration's first events
+        let counter = Arc::new(CountingWaker::default());
+        let waker = Waker::from(counter.clone());
+        for _ in 0..100 {
+            // A fresh clone each time, as a task's context gives: same task.
+            let clone = waker.clone();
+            let mut cx = Context::from_waker(&clone);
+            assert!(reg.poll_ready(Direction::Read, &mut cx).is_pending());
+        }
+        a.write_all(b"x").unwrap();
+        reactor.park(Some(Duration::from_secs(10)));
+        assert_eq!(counter.wakes(), 1, "one waiting task, one wake");
+        assert!(
+            reg.poll_ready(Direction::Read, &mut Context::from_waker(&waker))
+                .is_ready()
+        );
+    });
 }
 
 #[test]
 fn every_task_waiting_in_one_direction_is_woken() {
-    let reactor = Rc::new(Reactor::new().unwrap());
     let (mut a, b) = UnixStream::pair().unwrap();
-    // SAFETY: `b` outlives `reg`.
-    let reg = unsafe { Reactor::register(&reactor, b.as_fd()) }.unwrap();
-    reactor.park(Some(Duration::ZERO));
-    let counters: Vec<Arc<CountingWaker>> = (0..10).map(|_| Arc::default()).collect();
-    for _ in 0..3 {
-        for counter in &counters {
-            let waker = Waker::from(counter.clone());
-            let mut cx = Context::from_waker(&waker);
-            assert!(reg.poll_ready(Direction::Read, &mut cx).is_pending());
+    with_reactor(|reactor| {
+        // SAFETY: `b` outlives `reg`.
+        let reg = unsafe { register(b.as_fd()) };
+        reactor.park(Some(Duration::ZERO));
+        let counters: Vec<Arc<CountingWaker>> = (0..10).map(|_| Arc::default()).collect();
+        for _ in 0..3 {
+            for counter in &counters {
+                let waker = Waker::from(counter.clone());
+                let mut cx = Context::from_waker(&waker);
+                assert!(reg.poll_ready(Direction::Read, &mut cx).is_pending());
+            }
         }
-    }
-    a.write_all(b"x").unwrap();
-    reactor.park(Some(Duration::from_secs(10)));
-    let wakes: Vec<usize> = counters.iter().map(|c| c.wakes()).collect();
-    assert_eq!(wakes, [1; 10]);
+        a.write_all(b"x").unwrap();
+        reactor.park(Some(Duration::from_secs(10)));
+        let wakes: Vec<usize> = counters.iter().map(|c| c.wakes()).collect();
+        assert_eq!(wakes, [1; 10]);
+    });
+}
+
+#[test]
+fn registering_with_a_reactor_that_is_not_the_running_loop_s_is_an_error_naming_the_fix() {
+    let (_a, b) = UnixStream::pair().unwrap();
+    let stray = Rc::new(Reactor::new().unwrap());
+    // SAFETY: `b` outlives any registration (there is none).
+    let outside = unsafe { Reactor::register(&stray, b.as_fd()) }.unwrap_err();
+    assert!(
+        outside
+            .to_string()
+            .contains("register from a task of the loop"),
+        "{outside}"
+    );
+    let inside = with_reactor(|_| {
+        // SAFETY: as above.
+        unsafe { Reactor::register(&stray, b.as_fd()) }.unwrap_err()
+    });
+    assert!(
+        inside.to_string().contains("Loop::with_park(reactor)"),
+        "{inside}"
+    );
 }
 
 #[test]

@@ -1,8 +1,11 @@
 //! The auto-trait and trait contracts of loop-net's types, in one table.
 //!
-//! Sockets and the Reactor are loop-local (`!Send`, `!Sync`): they hold `Rc`s
-//! to their loop's Reactor and are used from its thread only. The plain
-//! values (`Domain`, `Type`, `Direction`) go anywhere.
+//! The Reactor is loop-local (`!Send`, `!Sync`). Sockets, fds and their
+//! registrations are `Send + Sync`, so that Send-bound code (hyper, tower, a
+//! `Spawner` task) can hold them; they are used on the loop they were
+//! registered with, panic naming the fix anywhere else, and may be dropped
+//! anywhere (`tests/send.rs`). The plain values (`Domain`, `Type`,
+//! `Direction`) go anywhere.
 
 use std::os::fd::{AsFd, AsRawFd, FromRawFd, IntoRawFd, OwnedFd};
 
@@ -14,13 +17,13 @@ use loop_net::{
 use static_assertions::{assert_impl_all, assert_not_impl_any};
 
 assert_not_impl_any!(Reactor: Send, Sync);
-assert_not_impl_any!(Registration: Send, Sync);
-assert_not_impl_any!(AioSocket: Send, Sync);
-assert_not_impl_any!(TcpListener: Send, Sync);
-assert_not_impl_any!(TcpStream: Send, Sync);
-assert_not_impl_any!(UdpSocket: Send, Sync);
-assert_not_impl_any!(UnixListener: Send, Sync);
-assert_not_impl_any!(UnixStream: Send, Sync);
+assert_impl_all!(Registration: Send, Sync);
+assert_impl_all!(AioSocket: Send, Sync);
+assert_impl_all!(TcpListener: Send, Sync);
+assert_impl_all!(TcpStream: Send, Sync);
+assert_impl_all!(UdpSocket: Send, Sync);
+assert_impl_all!(UnixListener: Send, Sync);
+assert_impl_all!(UnixStream: Send, Sync);
 
 assert_impl_all!(Domain: Send, Sync, Copy, Eq, std::fmt::Debug);
 assert_impl_all!(Type: Send, Sync, Copy, Eq, std::fmt::Debug);
@@ -67,8 +70,28 @@ assert_impl_all!(String: ToSocketAddrs);
 assert_impl_all!(&String: ToSocketAddrs);
 assert_impl_all!(&[std::net::SocketAddr]: ToSocketAddrs);
 
-// An `AioFd` is registered with its loop's Reactor, like a socket: loop-bound.
-assert_not_impl_any!(loop_net::AioFd<std::os::fd::OwnedFd>: Send, Sync);
+// An `AioFd` is registered with its loop's Reactor, like a socket: `Send`
+// and `Sync` when what it wraps is.
+assert_impl_all!(loop_net::AioFd<std::os::fd::OwnedFd>: Send, Sync);
+assert_not_impl_any!(loop_net::AioFd<PhantomRc>: Send, Sync);
+
+/// An `AsFd` that is neither `Send` nor `Sync`.
+struct PhantomRc(OwnedFd, std::marker::PhantomData<std::rc::Rc<()>>);
+impl AsFd for PhantomRc {
+    fn as_fd(&self) -> std::os::fd::BorrowedFd<'_> {
+        self.0.as_fd()
+    }
+}
 assert_impl_all!(loop_net::AioFd<std::io::PipeReader>: futures_util::io::AsyncRead, std::fmt::Debug);
 assert_impl_all!(loop_net::AioFd<std::io::PipeWriter>: futures_util::io::AsyncWrite);
 assert_impl_all!(&'static loop_net::AioFd<std::io::PipeReader>: futures_util::io::AsyncRead);
+
+// The OS handles built on `AioFd` and the blocking pool are `Send + Sync`
+// too, so Send-bound code can hold them.
+assert_impl_all!(loop_net::signal::Signals: Send, Sync);
+assert_impl_all!(loop_net::process::Child: Send, Sync);
+assert_impl_all!(loop_net::process::ChildStdin: Send, Sync);
+assert_impl_all!(loop_net::process::ChildStdout: Send, Sync);
+assert_impl_all!(loop_net::process::ChildStderr: Send, Sync);
+assert_impl_all!(loop_net::Stdin: Send, Sync);
+assert_impl_all!(loop_net::fs::File: Send, Sync);
