@@ -444,7 +444,11 @@ fn hyper_hello_answers_pipelined_requests_and_honours_connection_close() {
     let mut answer = String::new();
     conn.read_to_string(&mut answer).unwrap();
     assert_eq!(answer.matches("HTTP/1.1 200 OK\r\n").count(), 2, "{answer}");
-    assert_eq!(answer.matches("content-length: 13\r\n").count(), 2, "{answer}");
+    assert_eq!(
+        answer.matches("content-length: 13\r\n").count(),
+        2,
+        "{answer}"
+    );
     assert!(answer.ends_with("\r\n\r\nHello, World!"), "{answer}");
     assert_eq!(answer.matches("Hello, World!").count(), 2, "{answer}");
 }
@@ -453,7 +457,8 @@ fn hyper_hello_answers_pipelined_requests_and_honours_connection_close() {
 fn hyper_client_fetches_three_times_over_one_pooled_connection() {
     let server = Server::start("hyper_hello");
     let url = format!("http://{}/", server.addr);
-    let expected = format!("GET {url}: 200 OK Hello, World!\n").repeat(3) + "connections opened: 1\n";
+    let expected =
+        format!("GET {url}: 200 OK Hello, World!\n").repeat(3) + "connections opened: 1\n";
     assert_eq!(run("hyper_client", &[&url]), expected);
 }
 
@@ -470,7 +475,10 @@ fn axum_hello_answers_its_routes_with_exact_bodies() {
 
     let (head, body) = http_get(&server.addr, "/json");
     assert!(head.starts_with("HTTP/1.1 200 OK\r\n"), "{head}");
-    assert!(head.contains("content-type: application/json\r\n"), "{head}");
+    assert!(
+        head.contains("content-type: application/json\r\n"),
+        "{head}"
+    );
     assert_eq!(
         body,
         r#"{"ok":true,"runtime":"goldiloop","server":"axum on hyper"}"#
