@@ -15,11 +15,14 @@
 //! - `stream`: `echo_load` on one connection streaming 1 MiB messages through
 //!   the echo server (MB/s and server CPU per MB);
 //! - `wrk`: `wrk -t1 -c64` against each `http_hello` (skipped without `wrk`);
+//! - `hyper`: `wrk -t1 -c64` against the `hyper_hello` example (hyper 1.x
+//!   through `examples/hyper_rt.rs`) and `hyper_hello_tokio` (the same hyper
+//!   server on tokio current-thread); skipped without `wrk`;
 //! - `idle`: the server's RSS growth over 10 000 idle connections, each of
 //!   which has echoed one 64-byte message.
 //!
 //! Run: `bash benches/net.sh`, or
-//! `cargo bench -p goldiloop-benches --bench net -- --secs 5 --rounds 3 --only pingpong,stream,wrk,idle`
+//! `cargo bench -p goldiloop-benches --bench net -- --secs 5 --rounds 3 --only pingpong,stream,wrk,hyper,idle`
 //! (those are the defaults). It builds the examples it needs with
 //! `cargo build --release -p goldiloop-examples --examples`. Without `--bench`
 //! (as `cargo test --benches` runs it) it does nothing. The suite starts the
@@ -138,7 +141,7 @@ impl Options {
         let mut options = Options {
             secs: 5,
             rounds: 3,
-            only: ["pingpong", "stream", "wrk", "idle"]
+            only: ["pingpong", "stream", "wrk", "hyper", "idle"]
                 .map(String::from)
                 .to_vec(),
         };
@@ -194,6 +197,7 @@ impl Programs {
             .args(["build", "--release", "-q", "-p", "goldiloop-examples"])
             .args(["--example", "echo_server", "--example", "http_hello"])
             .args(["--example", "echo_load"])
+            .args(["--example", "hyper_hello", "--example", "hyper_hello_tokio"])
             .status()?;
         if !status.success() {
             return Err(io::Error::other("building the examples failed"));
@@ -222,6 +226,18 @@ impl Programs {
             }
         };
         cmd.arg(addr);
+        cmd
+    }
+
+    /// The command that starts the hyper server on `runtime` (goldiloop's
+    /// `hyper_hello` or `hyper_hello_tokio`) on a free port.
+    fn hyper_server(&self, runtime: Runtime) -> Command {
+        let mut cmd = pinned(SERVER_CPU);
+        let name = match runtime {
+            Runtime::Tokio => "hyper_hello_tokio",
+            _ => "hyper_hello",
+        };
+        cmd.arg(self.examples.join(name)).arg("127.0.0.1:0");
         cmd
     }
 
@@ -375,10 +391,10 @@ fn echo_run(
     ])
 }
 
-/// Runs `wrk -t1 -c64` against `runtime`'s HTTP server: requests/s, p50 µs,
-/// p99 µs, server CPU µs per request.
-fn wrk_run(programs: &Programs, runtime: Runtime, secs: u32) -> io::Result<Sample> {
-    let server = Server::start(programs.server(runtime, Kind::Http))?;
+/// Runs `wrk -t1 -c64` against the HTTP server `server` starts: requests/s,
+/// p50 µs, p99 µs, server CPU µs per request.
+fn wrk_run(server: Command, secs: u32) -> io::Result<Sample> {
+    let server = Server::start(server)?;
     let mut wrk = pinned(CLIENT_CPU);
     wrk.args(["wrk", "-t1", "-c64", "--latency"])
         .arg(format!("-d{secs}s"))
@@ -557,7 +573,7 @@ fn suite(options: &Options) -> io::Result<()> {
     if options.wants("wrk") {
         if available("wrk", "--version") {
             let rows = interleaved("wrk", &RUNTIMES, options.rounds, |rt| {
-                wrk_run(&programs, rt, options.secs)
+                wrk_run(programs.server(rt, Kind::Http), options.secs)
             })?;
             table(
                 "HTTP: wrk -t1 -c64 against http_hello",
@@ -571,6 +587,27 @@ fn suite(options: &Options) -> io::Result<()> {
             );
         } else {
             println!("\n(wrk not found: the HTTP table is skipped; `apt-get install wrk`)");
+        }
+    }
+    if options.wants("hyper") {
+        if available("wrk", "--version") {
+            let runtimes = [Runtime::Goldiloop, Runtime::Tokio];
+            let rows = interleaved("hyper", &runtimes, options.rounds, |rt| {
+                wrk_run(programs.hyper_server(rt), options.secs)
+            })?;
+            table(
+                "HTTP through hyper 1.x: wrk -t1 -c64 against hyper_hello \
+                 (goldiloop via examples/hyper_rt.rs) and hyper_hello_tokio",
+                &[
+                    ("requests/s", 0),
+                    ("p50 µs", 0),
+                    ("p99 µs", 0),
+                    ("server CPU µs/request", 2),
+                ],
+                &rows,
+            );
+        } else {
+            println!("\n(wrk not found: the hyper table is skipped; `apt-get install wrk`)");
         }
     }
     if options.wants("idle") {

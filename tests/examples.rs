@@ -409,3 +409,82 @@ fn graceful_finishes_the_request_in_flight_on_sigterm_and_exits_0() {
         "nothing listens after the stop"
     );
 }
+
+/// Sends `GET path` (asking to close) to `addr`; returns the response's
+/// head (status line and headers) and body.
+fn http_get(addr: &str, path: &str) -> (String, String) {
+    use std::io::{Read, Write};
+    let mut conn = std::net::TcpStream::connect(addr).unwrap();
+    conn.set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    write!(
+        conn,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = String::new();
+    conn.read_to_string(&mut answer).unwrap();
+    let (head, body) = answer
+        .split_once("\r\n\r\n")
+        .unwrap_or_else(|| panic!("no end of head in {answer:?}"));
+    (head.to_string(), body.to_string())
+}
+
+#[test]
+fn hyper_hello_answers_pipelined_requests_and_honours_connection_close() {
+    use std::io::{Read, Write};
+    let server = Server::start("hyper_hello");
+    let mut conn = std::net::TcpStream::connect(&server.addr).unwrap();
+    conn.set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    conn.write_all(
+        b"GET / HTTP/1.1\r\nHost: x\r\n\r\nGET /again HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    )
+    .unwrap();
+    let mut answer = String::new();
+    conn.read_to_string(&mut answer).unwrap();
+    assert_eq!(answer.matches("HTTP/1.1 200 OK\r\n").count(), 2, "{answer}");
+    assert_eq!(
+        answer.matches("content-length: 13\r\n").count(),
+        2,
+        "{answer}"
+    );
+    assert!(answer.ends_with("\r\n\r\nHello, World!"), "{answer}");
+    assert_eq!(answer.matches("Hello, World!").count(), 2, "{answer}");
+}
+
+#[test]
+fn hyper_client_fetches_three_times_over_one_pooled_connection() {
+    let server = Server::start("hyper_hello");
+    let url = format!("http://{}/", server.addr);
+    let expected =
+        format!("GET {url}: 200 OK Hello, World!\n").repeat(3) + "connections opened: 1\n";
+    assert_eq!(run("hyper_client", &[&url]), expected);
+}
+
+#[test]
+fn axum_hello_answers_its_routes_with_exact_bodies() {
+    let server = Server::start("axum_hello");
+    let (head, body) = http_get(&server.addr, "/");
+    assert!(head.starts_with("HTTP/1.1 200 OK\r\n"), "{head}");
+    assert_eq!(body, "Hello from axum!");
+
+    let (head, body) = http_get(&server.addr, "/slow");
+    assert!(head.starts_with("HTTP/1.1 200 OK\r\n"), "{head}");
+    assert_eq!(body, "slept 50 ms: true");
+
+    let (head, body) = http_get(&server.addr, "/json");
+    assert!(head.starts_with("HTTP/1.1 200 OK\r\n"), "{head}");
+    assert!(
+        head.contains("content-type: application/json\r\n"),
+        "{head}"
+    );
+    assert_eq!(
+        body,
+        r#"{"ok":true,"runtime":"goldiloop","server":"axum on hyper"}"#
+    );
+
+    let (head, body) = http_get(&server.addr, "/missing");
+    assert!(head.starts_with("HTTP/1.1 404 Not Found\r\n"), "{head}");
+    assert_eq!(body, "");
+}

@@ -29,4 +29,4 @@ pub use futures_util::io::{
 };
 
 #[doc(inline)]
-pub use loop_net::{Stderr, Stdin, Stdout, stderr, stdin, stdout};
+pub use loop_net::{ReadBuf, Stderr, Stdin, Stdout, stderr, stdin, stdout};

@@ -318,6 +318,13 @@ impl<T: AsFd> AioFd<T> {
     }
 }
 
+impl<T: AsFd> AioFd<T> {
+    /// The fd's registration, for the reads in `read_buf.rs`.
+    pub(crate) fn registration(&self) -> &Registration {
+        &self.registration
+    }
+}
+
 /// `InvalidInput` naming `goldiloop::fs` for a regular file or a directory.
 fn reject_files(fd: RawFd) -> io::Result<()> {
     // SAFETY: an all-zero `stat` is a valid value for fstat to overwrite.

@@ -47,3 +47,7 @@ pub(crate) const AIOFD_EMPTY: &str = "goldiloop bug: an `AioFd` was used after i
 pub(crate) const BAD_SIGNAL: &str = "goldiloop: this signal cannot be listened for; \
      listen for a catchable signal such as SIGINT, SIGTERM, SIGHUP, SIGUSR1 or SIGRTMIN+n \
      (SIGKILL and SIGSTOP are never delivered to a program, and fault signals must not return)";
+
+/// `ReadBuf::put_slice` given more bytes than the buffer has room for.
+pub(crate) const READ_BUF_FULL: &str = "goldiloop: `ReadBuf::put_slice` was given more bytes than \
+     the buffer has room for; check `remaining()` first, or put a shorter slice";

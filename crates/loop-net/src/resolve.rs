@@ -192,10 +192,14 @@ fn look_up(host: &str, port: u16) -> io::Result<Vec<SocketAddr>> {
 ///
 /// The resolver's error; `Other` if no loop runs here or the lookup panicked.
 async fn look_up_elsewhere(host: String, port: u16) -> io::Result<Vec<SocketAddr>> {
-    let Some(handle) = Handle::try_current() else {
+    // The `Handle` is not held across the wait: it is `!Send`, and
+    // `connect`'s future must be `Send` (hyper-util's pooled client needs it).
+    let Some(lookup) =
+        Handle::try_current().map(|h| h.spawn_blocking(move || look_up(&host, port)))
+    else {
         return Err(io::Error::other(messages::LOOKUP_NO_LOOP));
     };
-    match handle.spawn_blocking(move || look_up(&host, port)).await {
+    match lookup.await {
         Ok(result) => result,
         Err(err) => Err(io::Error::other(format!(
             "the host name lookup failed: {err}"

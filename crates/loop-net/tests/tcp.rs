@@ -336,3 +336,14 @@ fn closing_a_stream_whose_peer_reset_the_connection_is_ok() {
         );
     });
 }
+
+/// `connect`'s future is `Send` (hyper-util's pooled client spawns it), for
+/// a host name as for an address.
+#[test]
+fn connect_futures_are_send() {
+    fn assert_send<T: Send>(_: &T) {}
+    let by_name = TcpStream::connect(("localhost", 80));
+    assert_send(&by_name);
+    let by_addr = TcpStream::connect(std::net::SocketAddr::from(([127, 0, 0, 1], 80)));
+    assert_send(&by_addr);
+}
