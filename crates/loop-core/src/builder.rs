@@ -171,3 +171,36 @@ fn report_leaks_to_stderr(tasks: &TaskDump) {
         tasks.len()
     );
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::slow_poll::parse_threshold;
+
+    #[test]
+    fn report_leaks_env_accepts_one_true_and_yes_only() {
+        let on: Vec<bool> = ["1", "true", " yes ", "0", "", "no"]
+            .iter()
+            .map(|v| leaks_wanted(v))
+            .collect();
+        assert_eq!(on, [true, true, true, false, false, false]);
+    }
+
+    #[test]
+    fn slow_poll_env_is_milliseconds_with_zero_for_off() {
+        assert_eq!(parse_threshold("25"), Some(Some(Duration::from_millis(25))));
+        assert_eq!(parse_threshold("0"), Some(None));
+        assert_eq!(parse_threshold("soon"), None, "the default applies");
+    }
+
+    #[test]
+    fn the_builders_choice_wins_over_the_defaults() {
+        let config = LoopBuilder::new()
+            .slow_poll(Some(Duration::from_millis(3)))
+            .report_leaks(false)
+            .config();
+        assert_eq!(config.slow_poll, Some(Duration::from_millis(3)));
+        assert!(config.on_leaks.is_none());
+        assert!(LoopBuilder::new().on_leaks(|_| {}).config().on_leaks.is_some());
+    }
+}

@@ -164,6 +164,13 @@ impl TaskDump {
     }
 }
 
+impl From<Vec<TaskInfo>> for TaskDump {
+    /// A dump of chosen tasks (sorted, filtered), to print as a table.
+    fn from(tasks: Vec<TaskInfo>) -> TaskDump {
+        TaskDump(tasks)
+    }
+}
+
 impl Deref for TaskDump {
     type Target = Vec<TaskInfo>;
 
