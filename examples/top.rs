@@ -83,7 +83,10 @@ fn clients(addr: std::net::SocketAddr, until: Instant) {
             }));
         }
         for handle in handles {
-            handle.await.expect("a client task").expect("a client's I/O");
+            handle
+                .await
+                .expect("a client task")
+                .expect("a client's I/O");
         }
     });
 }

@@ -28,7 +28,12 @@ fn spawn_sites_through_the_facade_name_the_users_line() {
     let here = file!();
     assert_eq!(
         sites,
-        [(here, line_a), (here, line_b), (here, line_c), (here, line_d)]
+        [
+            (here, line_a),
+            (here, line_b),
+            (here, line_c),
+            (here, line_d)
+        ]
     );
     assert_eq!(
         dump.iter().take(3).map(|t| t.id).collect::<Vec<_>>(),

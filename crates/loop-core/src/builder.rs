@@ -201,6 +201,12 @@ mod tests {
             .config();
         assert_eq!(config.slow_poll, Some(Duration::from_millis(3)));
         assert!(config.on_leaks.is_none());
-        assert!(LoopBuilder::new().on_leaks(|_| {}).config().on_leaks.is_some());
+        assert!(
+            LoopBuilder::new()
+                .on_leaks(|_| {})
+                .config()
+                .on_leaks
+                .is_some()
+        );
     }
 }

@@ -126,7 +126,8 @@ impl fmt::Display for TaskInfo {
             self.name.as_deref().unwrap_or("-"),
             state,
             cell(self.age),
-            self.polls.map_or_else(|| "-".to_string(), |p| p.to_string()),
+            self.polls
+                .map_or_else(|| "-".to_string(), |p| p.to_string()),
             cell(self.busy),
             cell(self.longest_poll),
             self.spawn_site,

@@ -303,7 +303,12 @@ impl Spawner {
         F::Output: Send + 'static,
     {
         let site = Location::caller();
-        let task = Task::new(BuildOnLoop::Make(Some(make)), self.shared.clone(), site, None);
+        let task = Task::new(
+            BuildOnLoop::Make(Some(make)),
+            self.shared.clone(),
+            site,
+            None,
+        );
         let handle = JoinHandle::new(task.clone());
         if self.shared.is_closed() {
             // SAFETY: the task was never queued, so it was never polled: its

@@ -4,10 +4,11 @@
 //!
 //! # The running slot
 //!
-//! Around every poll of a task the loop publishes, with relaxed stores to a
+//! Before every poll of a task the loop publishes, with plain stores to a
 //! cache line of its own (no other thread writes it), the task's id and
-//! spawn site, and the id 0 when the poll ends; a loop that times polls also
-//! publishes when the poll began. A watchdog reads these without any help
+//! spawn site; it stores the id 0 when it turns to something else than
+//! polling tasks (its `tick`, the main future, shutdown). A loop that times
+//! polls also publishes when the poll began. A watchdog reads these without any help
 //! from the loop, so a loop blocked inside one poll is reported as such:
 //! which task, spawned where, for how long.
 //!
@@ -156,7 +157,7 @@ impl Monitor {
         self.running_since.store(nanos + 1, Ordering::Relaxed);
     }
 
-    /// The poll ended.
+    /// The loop turns to something else than polling tasks.
     #[inline]
     pub(crate) fn leave(&self) {
         self.running.store(0, Ordering::Relaxed);

@@ -42,7 +42,7 @@ use crate::slow_poll::SlowPoll;
 use crate::source::Source;
 use crate::stats::{Counters, LoopStats};
 use crate::sync::{AtomicBool, Ordering, RemoteQueue, RwLock, fence};
-use crate::task::{self, Ending, RunOutcome, Task, TaskRef, UNREGISTERED};
+use crate::task::{self, RunOutcome, Task, TaskRef, UNREGISTERED};
 
 /// The loop looks at remote wakes, its park and its sources at least once
 /// every this many polls, even when its run queue never empties.
@@ -194,12 +194,15 @@ pub(crate) struct Core {
     pub(crate) counters: Counters,
     /// Slow polls, poll timings, the leak report (`builder.rs`).
     config: Config,
+    /// Whether polls are timed (a slow-poll threshold or `time_polls`).
+    timed: bool,
 }
 
 impl Core {
     pub(crate) fn new(park: Rc<dyn Park>, config: Config) -> Core {
         Core {
             counters: Counters::new(),
+            timed: config.time_polls || config.slow_poll.is_some(),
             config,
             id: LoopId::next(),
             shared: Arc::new(Shared::new(park.unparker())),
@@ -236,6 +239,7 @@ impl Core {
         handle
     }
 
+    #[inline]
     fn register(&self, task: TaskRef) {
         Counters::bump(&self.counters.spawned);
         if self.config.time_polls {
@@ -262,50 +266,64 @@ impl Core {
         drop(task);
     }
 
-    /// Counts how a task ended.
-    fn count_ending(&self, ending: Ending) {
-        Counters::bump(match ending {
-            Ending::Returned => &self.counters.returned,
-            Ending::Panicked => &self.counters.panicked,
-            Ending::Cancelled => &self.counters.cancelled,
-        });
-    }
-
-    /// Polls a task once, publishing it as running (`monitor.rs`) and, if
-    /// the loop times polls, timing it; then acts on the outcome.
-    #[inline]
+    /// Polls a task once, publishing it as running for watchdogs
+    /// (`monitor.rs`), then acts on the outcome. No clock is read here: a
+    /// loop that times polls goes through `poll_task_timed`.
+    ///
+    /// The slot is not cleared after each poll (a store per poll saved): the
+    /// loop clears it wherever it does something else than polling tasks,
+    /// in `tick`, before polling the main future and at shutdown, so it
+    /// names a task only from that task's poll to the next of those points.
+    #[inline(always)]
     fn poll_task(&self, task: TaskRef) {
+        if self.timed {
+            return self.poll_task_timed(task);
+        }
         self.budget.set(BUDGET);
         Counters::bump(&self.counters.polls);
-        let header = task::header(&task);
-        let monitor = &self.shared.monitor;
-        let timed = self.config.time_polls || self.config.slow_poll.is_some();
-        let start = if timed {
-            let now = Instant::now();
-            monitor.begin_timed(now);
-            Some(now)
-        } else {
-            None
-        };
-        monitor.enter(header.id, header.meta.spawn_site());
         // SAFETY: this loop, on its thread, took the task from its run queue.
-        let outcome = unsafe { task.run() };
-        monitor.leave();
-        if let Some(start) = start {
-            self.after_timed_poll(&task, start);
+        let outcome = unsafe { task.run(&self.shared.monitor) };
+        self.after_poll(task, outcome);
+    }
+
+    /// Re-queues or forgets a task after its poll, counting how it ended.
+    /// Branches rather than a `match`: the two common outcomes come first,
+    /// and the compiler does not turn them into an indirect jump.
+    #[inline(always)]
+    fn after_poll(&self, task: TaskRef, outcome: RunOutcome) {
+        if outcome == RunOutcome::Idle {
+        } else if outcome == RunOutcome::Requeue {
+            // No new maximum here: the task was just taken off the queue.
+            self.queue.borrow_mut().push_back(Some(task));
+        } else {
+            self.ended(task, outcome);
         }
-        match outcome {
-            RunOutcome::Idle => {}
-            RunOutcome::Requeue => self.push(task),
-            RunOutcome::Done(ending) => {
-                self.count_ending(ending);
-                self.unregister(task::header(&task).slot());
-            }
-        }
+    }
+
+    /// Counts how a task ended and forgets it.
+    fn ended(&self, task: TaskRef, outcome: RunOutcome) {
+        Counters::bump(match outcome {
+            RunOutcome::Panicked => &self.counters.panicked,
+            RunOutcome::Cancelled => &self.counters.cancelled,
+            _ => &self.counters.returned,
+        });
+        self.unregister(task::header(&task).slot());
+    }
+
+    /// [`poll_task`](Core::poll_task) with the clock read around the poll.
+    #[inline(never)]
+    fn poll_task_timed(&self, task: TaskRef) {
+        self.budget.set(BUDGET);
+        Counters::bump(&self.counters.polls);
+        let start = Instant::now();
+        self.shared.monitor.begin_timed(start);
+        // SAFETY: this loop, on its thread, took the task from its run queue.
+        let outcome = unsafe { task.run(&self.shared.monitor) };
+        self.after_timed_poll(&task, start);
+        self.after_poll(task, outcome);
     }
 
     /// Records a timed poll, and reports it if it was slow.
-    #[cold]
     fn after_timed_poll(&self, task: &TaskRef, start: Instant) {
         let end = Instant::now();
         let took = end.saturating_duration_since(start);
@@ -419,6 +437,7 @@ impl Core {
     /// Looks at the outside world: remote queue, park, sources. Blocks only
     /// if `may_block` and nothing is ready to run.
     fn tick(&self, may_block: bool, main_ready: impl Fn() -> bool) {
+        self.shared.monitor.leave();
         self.drain_remote();
         self.answer_monitor();
         let idle = may_block && self.queue.borrow().is_empty() && !main_ready();
@@ -459,6 +478,7 @@ impl Core {
         mut main: Option<Pin<&mut F>>,
     ) -> Option<F::Output> {
         let _enter = Enter::run(self);
+        self.shared.monitor.leave();
         // Wakes and aborts made on this thread while the loop was stopped went
         // to the remote queue: take them in first, before the main future.
         self.drain_remote();
@@ -478,6 +498,7 @@ impl Core {
             match next {
                 Some(Some(task)) => self.poll_task(task),
                 Some(None) => {
+                    self.shared.monitor.leave();
                     if let Some(future) = main.as_mut()
                         && main_waker.woken.swap(false, Ordering::AcqRel)
                     {
@@ -519,6 +540,7 @@ impl Core {
     /// panic hook; it is not propagated out of `Loop::drop`.
     pub(crate) fn shut_down(self: &Rc<Core>) {
         let _enter = Enter::replace(self);
+        self.shared.monitor.leave();
         if let Some(report) = &self.config.on_leaks {
             // Remote spawns not taken in yet are pending too.
             self.drain_remote();

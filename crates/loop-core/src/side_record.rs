@@ -83,7 +83,9 @@ impl Meta {
 
     /// A task that starts with a side record (a named task).
     pub(crate) fn record(record: SideRecord) -> Meta {
-        Meta(AtomicUsize::new(Box::into_raw(Box::new(record)) as usize | RECORD))
+        Meta(AtomicUsize::new(
+            Box::into_raw(Box::new(record)) as usize | RECORD,
+        ))
     }
 
     /// The side record, if the task has one.
@@ -97,6 +99,7 @@ impl Meta {
     }
 
     /// Where the task was spawned.
+    #[inline]
     pub(crate) fn spawn_site(&self) -> &'static Location<'static> {
         let word = self.0.load(Acquire);
         if word & RECORD == 0 {
@@ -134,6 +137,7 @@ impl Meta {
 }
 
 impl Drop for Meta {
+    #[inline]
     fn drop(&mut self) {
         let word = self.0.load(Acquire);
         if word & RECORD != 0 {

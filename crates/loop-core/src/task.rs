@@ -47,6 +47,7 @@ use futures_util::task::{ArcWake, waker_ref};
 
 use crate::join_error::JoinError;
 use crate::messages;
+use crate::monitor::Monitor;
 use crate::scheduler::{Shared, schedule};
 use crate::side_record::{Meta, SideRecord};
 use crate::state::{CANCELLED, COMPLETE, JOIN_INTEREST, JOIN_WAKER, Notify, State};
@@ -75,30 +76,28 @@ pub(crate) enum RunOutcome {
     Idle,
     /// A wake came in during the poll: put the task back in the run queue.
     Requeue,
-    /// The task ended (output, panic or cancellation, already handed to its
-    /// `JoinHandle`): forget it.
-    Done(Ending),
-}
-
-/// How a task ended, for the loop's counters.
-#[derive(Debug, PartialEq, Eq, Clone, Copy)]
-pub(crate) enum Ending {
+    /// The task returned its output (already handed to its `JoinHandle`):
+    /// forget it. The three endings are told apart for the loop's counters.
     Returned,
+    /// The task panicked; its `JoinHandle` has the panic.
     Panicked,
+    /// The task was aborted; its `JoinHandle` reports the cancellation.
     Cancelled,
 }
 
 /// What the loop does with a task without knowing its future's type.
 pub(crate) trait Runnable: Send + Sync {
     /// Polls the future once, or drops it if the task was aborted, and says
-    /// what the loop must do next.
+    /// what the loop must do next. Before the poll it names itself in the
+    /// loop's `running` slot, for watchdogs (`monitor.rs`): the task knows
+    /// where its header is without the vtable arithmetic the loop would need.
     ///
     /// # Safety
     ///
     /// Called on the thread of the loop the task belongs to, by that loop,
     /// for a task it took from its run queue (so `SCHEDULED` is set and the
     /// task is not running).
-    unsafe fn run(&self) -> RunOutcome;
+    unsafe fn run(&self, running: &Monitor) -> RunOutcome;
     /// Drops the future, if still there, and completes the task as cancelled;
     /// true if it did (the task had not completed before).
     ///
@@ -172,6 +171,7 @@ unsafe impl<F: Future> Sync for Task<F> {}
 
 impl<F: Future + 'static> Task<F> {
     /// A new task, scheduled and joined, not yet registered with a loop.
+    #[inline]
     pub(crate) fn new(
         future: F,
         shared: Arc<Shared>,
@@ -274,13 +274,12 @@ impl<F: Future + 'static> Task<F> {
     }
 }
 impl<F: Future + 'static> Runnable for Task<F> {
-    unsafe fn run(&self) -> RunOutcome {
+    unsafe fn run(&self, running: &Monitor) -> RunOutcome {
         self.header.assert_on_loop_thread();
+        running.enter(self.header.id, self.header.meta.spawn_site());
         let prev = self.header.state.start_poll();
-        let mut ending = Ending::Returned;
-        let result = if prev & CANCELLED != 0 {
-            ending = Ending::Cancelled;
-            Err(JoinError::cancelled())
+        let (result, ending) = if prev & CANCELLED != 0 {
+            (Err(JoinError::cancelled()), RunOutcome::Cancelled)
         } else {
             // A waker borrowed from the run-queue reference: no count is
             // touched unless the future clones it.
@@ -313,11 +312,8 @@ impl<F: Future + 'static> Runnable for Task<F> {
                         RunOutcome::Idle
                     };
                 }
-                Ok(Poll::Ready(output)) => Ok(output),
-                Err(payload) => {
-                    ending = Ending::Panicked;
-                    Err(JoinError::panic(payload))
-                }
+                Ok(Poll::Ready(output)) => (Ok(output), RunOutcome::Returned),
+                Err(payload) => (Err(JoinError::panic(payload)), RunOutcome::Panicked),
             }
         };
         // SAFETY: the loop owns the stage: `RUNNING` is set (caller's obligation).
@@ -325,7 +321,7 @@ impl<F: Future + 'static> Runnable for Task<F> {
             self.drop_future();
             self.finish(result);
         }
-        RunOutcome::Done(ending)
+        ending
     }
 
     unsafe fn shutdown(&self) -> bool {

@@ -25,6 +25,15 @@ thread_local! {
     static IDS: Cell<(u64, u64)> = const { Cell::new((0, 0)) };
 }
 
+/// Takes a new block of ids for this thread and returns its first id.
+#[cold]
+fn new_block(ids: &Cell<(u64, u64)>) -> u64 {
+    let first = NEXT_BLOCK.fetch_add(BLOCK, Ordering::Relaxed);
+    assert!(first < u64::MAX - BLOCK, "{}", messages::TASK_IDS_EXHAUSTED);
+    ids.set((first + 1, first + BLOCK));
+    first
+}
+
 /// The identity of a task: unique among all tasks of the process, never reused.
 ///
 /// Given by [`JoinHandle::id`](crate::JoinHandle::id), by [`task_id`] inside
@@ -46,19 +55,20 @@ pub struct TaskId(NonZeroU64);
 
 impl TaskId {
     /// A fresh id.
+    #[inline]
     pub(crate) fn next() -> TaskId {
         let id = IDS.with(|ids| {
             let (next, end) = ids.get();
             if next != end {
                 ids.set((next + 1, end));
-                return next;
+                next
+            } else {
+                new_block(ids)
             }
-            let first = NEXT_BLOCK.fetch_add(BLOCK, Ordering::Relaxed);
-            assert!(first < u64::MAX - BLOCK, "{}", messages::TASK_IDS_EXHAUSTED);
-            ids.set((first + 1, first + BLOCK));
-            first
         });
-        TaskId(NonZeroU64::new(id).expect("ids start at 1"))
+        // SAFETY: ids start at 1 (`NEXT_BLOCK`) and only grow, and
+        // `new_block` stops before they wrap.
+        TaskId(unsafe { NonZeroU64::new_unchecked(id) })
     }
 
     /// The id as a number; 0 is never an id.

@@ -75,7 +75,10 @@ fn a_hundred_tasks_of_ten_yields_make_exactly_eleven_hundred_polls() {
     let stats = lp.stats();
     // alive, spawned, returned, panicked, cancelled, polls, slow, depth,
     // max depth, remote wakes, remote spawns, parks
-    assert_eq!(counts(&stats), [0, 100, 100, 0, 0, 1100, 0, 0, 100, 0, 0, 0]);
+    assert_eq!(
+        counts(&stats),
+        [0, 100, 100, 0, 0, 1100, 0, 0, 100, 0, 0, 0]
+    );
 }
 
 #[test]
@@ -93,10 +96,17 @@ fn panics_and_aborts_are_counted_apart_from_returns() {
     });
     let stats = lp.stats();
     assert_eq!(
-        (stats.tasks_returned, stats.tasks_panicked, stats.tasks_cancelled),
+        (
+            stats.tasks_returned,
+            stats.tasks_panicked,
+            stats.tasks_cancelled
+        ),
         (1, 1, 1)
     );
-    assert_eq!((stats.tasks_alive, stats.tasks_spawned, stats.polls), (1, 4, 4));
+    assert_eq!(
+        (stats.tasks_alive, stats.tasks_spawned, stats.polls),
+        (1, 4, 4)
+    );
     drop(waiting);
 }
 
@@ -122,10 +132,12 @@ impl Park for TellingPark {
 #[test]
 fn a_wake_from_another_thread_is_one_remote_wake_after_one_park() {
     let (parking, parked) = mpsc::channel();
-    let lp = Loop::builder().slow_poll(None).build_with_park(TellingPark {
-        inner: ThreadParker::new(),
-        parking,
-    });
+    let lp = Loop::builder()
+        .slow_poll(None)
+        .build_with_park(TellingPark {
+            inner: ThreadParker::new(),
+            parking,
+        });
     let gate = Gate::default();
     drop(lp.add_task(gate.wait()));
     let opener = thread::spawn(move || {
@@ -153,7 +165,12 @@ fn tasks_added_through_a_spawner_are_remote_spawns() {
     drop(handles);
     let stats = lp.stats();
     assert_eq!(
-        (stats.remote_spawns, stats.tasks_spawned, stats.remote_wakes, stats.polls),
+        (
+            stats.remote_spawns,
+            stats.tasks_spawned,
+            stats.remote_wakes,
+            stats.polls
+        ),
         (2, 2, 0, 2)
     );
 }
@@ -211,8 +228,15 @@ fn spawn_sites_point_at_the_callers_line_through_every_way_to_spawn() {
     let dump = lp.dump();
     assert_eq!(dump.len(), expected.len());
     for (id, line) in expected {
-        let info = dump.iter().find(|t| t.id == id).expect("every task is in the dump");
-        assert_eq!(at(info.spawn_site), (file!().to_string(), line), "task {id}");
+        let info = dump
+            .iter()
+            .find(|t| t.id == id)
+            .expect("every task is in the dump");
+        assert_eq!(
+            at(info.spawn_site),
+            (file!().to_string(), line),
+            "task {id}"
+        );
     }
     drop((h, h2, h3, h4, h5));
 }
@@ -224,18 +248,29 @@ fn a_dump_lists_names_and_states_of_the_live_tasks() {
     lp.run_task(async {});
     let queued = lp.add_task(pending::<()>());
     let dump = lp.dump();
-    let states: Vec<_> = dump.iter().map(|t| (t.id, t.name.clone(), t.state)).collect();
+    let states: Vec<_> = dump
+        .iter()
+        .map(|t| (t.id, t.name.clone(), t.state))
+        .collect();
     assert_eq!(
         states,
         [
-            (waiting.id(), Some("waiter".to_string()), TaskState::Waiting { for_: None }),
+            (
+                waiting.id(),
+                Some("waiter".to_string()),
+                TaskState::Waiting { for_: None }
+            ),
             (queued.id(), None, TaskState::Queued),
         ]
     );
     assert_eq!(dump[0].polls, None, "timings are recorded only when asked");
     let table = dump.to_string();
     assert!(table.lines().nth(1).unwrap().contains("waiter"), "{table}");
-    assert_eq!(table.lines().count(), 3, "a header and one row per task:\n{table}");
+    assert_eq!(
+        table.lines().count(),
+        3,
+        "a header and one row per task:\n{table}"
+    );
 }
 
 #[test]
@@ -256,8 +291,15 @@ fn a_loop_that_times_polls_records_each_tasks_polls() {
     assert_eq!(info.id, handle.id());
     assert_eq!(info.polls, Some(4));
     assert!(matches!(info.state, TaskState::Waiting { for_: Some(_) }));
-    let (busy, longest, age) = (info.busy.unwrap(), info.longest_poll.unwrap(), info.age.unwrap());
-    assert!(longest <= busy && busy <= age, "{longest:?} {busy:?} {age:?}");
+    let (busy, longest, age) = (
+        info.busy.unwrap(),
+        info.longest_poll.unwrap(),
+        info.age.unwrap(),
+    );
+    assert!(
+        longest <= busy && busy <= age,
+        "{longest:?} {busy:?} {age:?}"
+    );
 }
 
 #[test]
@@ -314,8 +356,12 @@ fn a_slow_poll_is_reported_once_with_its_task_name_and_site() {
     let lp = Loop::builder()
         .slow_poll(Some(Duration::from_millis(20)))
         .on_slow_poll(move |slow| {
-            log.borrow_mut()
-                .push((slow.id, slow.name.map(String::from), at(slow.spawn_site), slow.duration))
+            log.borrow_mut().push((
+                slow.id,
+                slow.name.map(String::from),
+                at(slow.spawn_site),
+                slow.duration,
+            ))
         })
         .build();
     let line = line!() + 1;
@@ -375,7 +421,9 @@ fn the_leak_report_lists_exactly_the_pending_tasks() {
 fn a_loop_without_pending_tasks_makes_no_leak_report() {
     let called = Rc::new(RefCell::new(false));
     let flag = called.clone();
-    let lp = Loop::builder().on_leaks(move |_| *flag.borrow_mut() = true).build();
+    let lp = Loop::builder()
+        .on_leaks(move |_| *flag.borrow_mut() = true)
+        .build();
     lp.run_task(lp.add_task(async {})).unwrap();
     drop(lp);
     assert!(!*called.borrow());
@@ -391,4 +439,3 @@ fn the_future_given_to_run_task_is_not_counted_as_a_task_poll() {
     });
     assert_eq!(lp.stats().polls, 0);
 }
-
