@@ -78,7 +78,8 @@ impl TaskInfo {
     pub(crate) fn of(header: &Header, now: Option<Instant>) -> TaskInfo {
         let record = header.meta.get();
         let timing: Option<&Timing> = record
-            .map(|r| &r.timing)
+            .and_then(|r| r.timing.get())
+            .map(|t| &**t)
             .filter(|t| now.is_some() && t.since.get().is_some());
         let state = header.state.load();
         let state = if state & RUNNING != 0 {

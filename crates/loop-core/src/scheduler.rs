@@ -244,7 +244,8 @@ impl Core {
         Counters::bump(&self.counters.spawned);
         if self.config.time_polls {
             let record = task::header(&task).meta.get_or_make();
-            record.timing.since.set(Some(Instant::now()));
+            let timing = record.timing.get_or_init(Box::default);
+            timing.since.set(Some(Instant::now()));
         }
         let header_task = task.clone();
         let slot = self.tasks.borrow_mut().insert(task);
@@ -328,10 +329,9 @@ impl Core {
         let end = Instant::now();
         let took = end.saturating_duration_since(start);
         let header = task::header(task);
-        if self.config.time_polls
-            && let Some(record) = header.meta.get()
+        if let Some(record) = header.meta.get()
+            && let Some(t) = record.timing.get()
         {
-            let t = &record.timing;
             t.polls.set(t.polls.get() + 1);
             t.busy.set(t.busy.get() + took);
             t.longest.set(t.longest.get().max(took));
@@ -514,6 +514,7 @@ impl Core {
                         && self.queue.borrow().is_empty()
                         && self.tasks.borrow().is_empty()
                     {
+                        self.shared.monitor.leave();
                         return None;
                     }
                     self.tick(true, main_ready);

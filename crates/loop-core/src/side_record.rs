@@ -29,7 +29,7 @@
 //!   the slot did when it sat in the header;
 //! - `timing` is touched only on the loop's thread (invariant TIMING).
 
-use std::cell::Cell;
+use std::cell::{Cell, OnceCell};
 use std::panic::Location;
 use std::task::Waker;
 use std::time::{Duration, Instant};
@@ -45,8 +45,11 @@ pub(crate) struct SideRecord {
     pub(crate) name: Option<Box<str>>,
     /// The `JoinHandle`'s waker, guarded by `JOIN_WAKER` (see `state.rs`).
     pub(crate) join_waker: UnsafeCell<Option<Waker>>,
-    /// Invariant TIMING: read and written only on the loop's thread.
-    pub(crate) timing: Timing,
+    /// Invariant TIMING: read and written only on the loop's thread. Boxed
+    /// apart, so that the record of a task that is only joined stays small
+    /// (five words): that record is made for every `JoinHandle` awaited
+    /// before its task ends.
+    pub(crate) timing: OnceCell<Box<Timing>>,
 }
 
 /// A task's poll timings, recorded when its loop times polls.
@@ -67,7 +70,7 @@ impl SideRecord {
             site,
             name,
             join_waker: UnsafeCell::new(None),
-            timing: Timing::default(),
+            timing: OnceCell::new(),
         }
     }
 }

@@ -439,3 +439,15 @@ fn the_future_given_to_run_task_is_not_counted_as_a_task_poll() {
     });
     assert_eq!(lp.stats().polls, 0);
 }
+
+#[test]
+fn a_loop_that_is_not_running_gives_no_answer_and_names_no_task() {
+    let lp = Loop::builder().slow_poll(None).build();
+    drop(lp.add_task(async { interrupt().await }));
+    lp.run();
+    let spawner = lp.spawner();
+    let answer = thread::spawn(move || spawner.snapshot(Duration::from_millis(20)))
+        .join()
+        .unwrap();
+    assert_eq!(answer, Err(SnapshotError::NoAnswer));
+}
