@@ -139,8 +139,8 @@ impl Loop {
     ///
     /// ```
     /// let lp = goldiloop::Loop::new();
-    /// lp.run_task(async { goldiloop::sleep(std::time::Duration::from_millis(1)).await });
-    /// assert_eq!(lp.stats().timers_fired, 1);
+    /// lp.run_task(async { goldiloop::spawn(async {}).await.unwrap() });
+    /// assert_eq!(lp.stats().tasks_returned, 1);
     /// ```
     pub fn stats(&self) -> LoopStats {
         self.inner.stats()

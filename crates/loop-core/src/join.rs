@@ -67,7 +67,7 @@ impl<T> JoinHandle<T> {
         self.raw.is_finished()
     }
 
-    /// The task's id, the same as [`task_id()`](crate::task_id) inside it
+    /// The task's id, the same as [`task_id()`](crate::task_id()) inside it
     /// and in [`Loop::dump`](crate::Loop::dump).
     ///
     /// # Examples

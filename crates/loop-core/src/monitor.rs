@@ -1,5 +1,6 @@
-//! How another thread looks inside a loop: [`Spawner::snapshot`]
-//! (crate::Spawner::snapshot), answered by the loop between polls, and what
+//! How another thread looks inside a loop:
+//! [`Spawner::snapshot`](crate::Spawner::snapshot), answered by the loop
+//! between polls, and what
 //! the asker learns without the loop's help when the loop is stuck in one.
 //!
 //! # The running slot
