@@ -121,6 +121,9 @@ struct Reply {
     asked: u64,
     answered: u64,
     closed: bool,
+    /// Askers waiting now: the last one to leave takes the answer out, so a
+    /// snapshot of many tasks is not kept alive between questions.
+    waiting: usize,
     answer: Option<Snapshot>,
 }
 
@@ -208,14 +211,21 @@ impl Monitor {
         let seen = self.running.load(Ordering::Acquire);
         self.wanted.store(true, Ordering::SeqCst);
         unpark();
-        let (reply, _) = self
+        reply.waiting += 1;
+        let (mut reply, _) = self
             .answered
             .wait_timeout_while(reply, timeout, |r| r.answered < ticket && !r.closed)
             .unwrap_or_else(PoisonError::into_inner);
+        reply.waiting -= 1;
+        let answer = if reply.waiting == 0 {
+            reply.answer.take()
+        } else {
+            reply.answer.clone()
+        };
         if reply.answered >= ticket
-            && let Some(answer) = &reply.answer
+            && let Some(answer) = answer
         {
-            return Ok(answer.clone());
+            return Ok(answer);
         }
         if reply.closed {
             return Err(SnapshotError::Closed);

@@ -451,3 +451,29 @@ fn a_loop_that_is_not_running_gives_no_answer_and_names_no_task() {
         .unwrap();
     assert_eq!(answer, Err(SnapshotError::NoAnswer));
 }
+
+#[test]
+fn two_watchdogs_asking_at_once_both_get_a_snapshot() {
+    let lp = Loop::builder().slow_poll(None).build();
+    let askers: Vec<_> = (0..2)
+        .map(|_| {
+            let spawner = lp.spawner();
+            thread::spawn(move || spawner.snapshot(Duration::from_secs(30)))
+        })
+        .collect();
+    let gate = Gate::default();
+    let opener = gate.clone();
+    let keeper = lp.add_task(gate.wait());
+    let answers = lp.run_task(async move {
+        let waiting = thread::spawn(move || {
+            let answers: Vec<_> = askers.into_iter().map(|a| a.join().unwrap()).collect();
+            opener.open();
+            answers
+        });
+        keeper.await.unwrap();
+        waiting.join().unwrap()
+    });
+    for answer in answers {
+        assert_eq!(answer.unwrap().stats.tasks_spawned, 1);
+    }
+}
