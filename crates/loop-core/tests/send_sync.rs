@@ -4,8 +4,9 @@ use std::rc::Rc;
 use std::task::Waker;
 
 use loop_core::{
-    AccessError, Handle, Interrupt, JoinError, JoinHandle, JoinSet, LocalKey, Loop, LoopPool,
-    LoopPoolBuilder, Spawner, ThreadParker,
+    AccessError, Handle, Interrupt, JoinError, JoinHandle, JoinSet, LocalKey, Loop, LoopBuilder,
+    LoopPool, LoopPoolBuilder, LoopStats, SlowPoll, Snapshot, SnapshotError, Spawner, StuckTask,
+    TaskDump, TaskId, TaskInfo, TaskState, ThreadParker,
 };
 use static_assertions::{assert_impl_all, assert_not_impl_any};
 
@@ -25,6 +26,17 @@ assert_impl_all!(JoinSet<u32>: Send, Sync, Unpin, Default);
 assert_not_impl_any!(JoinSet<Rc<u32>>: Send, Sync);
 assert_impl_all!(LocalKey<u32>: Send, Sync);
 assert_impl_all!(AccessError: Send, Sync, Copy, std::error::Error);
+assert_impl_all!(TaskId: Send, Sync, Copy, Eq, Ord, std::hash::Hash, std::fmt::Display);
+assert_impl_all!(LoopStats: Send, Sync, Clone, std::fmt::Display);
+assert_impl_all!(TaskInfo: Send, Sync, Clone, std::fmt::Display);
+assert_impl_all!(TaskState: Send, Sync, Copy);
+assert_impl_all!(TaskDump: Send, Sync, Clone, std::fmt::Display);
+assert_impl_all!(Snapshot: Send, Sync, Clone);
+assert_impl_all!(StuckTask: Send, Sync, Copy, std::fmt::Display);
+assert_impl_all!(SnapshotError: Send, Sync, Copy, std::error::Error);
+assert_impl_all!(SlowPoll<'static>: Send, Sync, Copy, std::fmt::Display);
+// Its hooks run on the loop's thread and may hold `Rc`s: the builder stays there.
+assert_not_impl_any!(LoopBuilder: Send, Sync);
 
 #[test]
 fn task_wakers_are_send_and_sync() {
