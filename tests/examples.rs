@@ -142,6 +142,16 @@ fn echo_reverse_example_prints_the_message_then_its_reverse() {
     assert_eq!(run("echo_reverse", &[]), ECHO_REVERSE);
 }
 
+#[test]
+fn top_prints_a_screen_per_second_naming_the_servers_tasks_by_spawn_site() {
+    let out = run("top", &["2"]);
+    let screens: Vec<&str> = out.lines().filter(|l| l.starts_with("--- ")).collect();
+    assert_eq!(screens, ["--- 1 s", "--- 2 s"], "{out}");
+    // Each screen names tasks by spawn site: the dump's rows, or the task the
+    // loop is stuck in (the example blocks once on purpose).
+    assert!(out.contains("examples/top.rs:"), "{out}");
+}
+
 /// The tour runs every slide in order, each under its heading.
 fn expected_tour() -> String {
     let slides = [

@@ -2,8 +2,9 @@
 
 use std::fmt;
 use std::io;
+use std::time::Duration;
 
-use loop_core::{Handle, JoinHandle, Park, Spawner};
+use loop_core::{Handle, JoinHandle, LoopStats, Park, SlowPoll, Spawner, TaskDump};
 
 use crate::messages;
 
@@ -51,11 +52,22 @@ impl Loop {
     /// Like [`Loop::new`], but gives back the error if the Reactor cannot be
     /// set up. Without the `net` feature it never fails.
     pub fn try_new() -> io::Result<Loop> {
-        #[cfg(feature = "net")]
-        let inner = loop_core::Loop::with_park(loop_net::Reactor::new()?);
-        #[cfg(not(feature = "net"))]
-        let inner = loop_core::Loop::new();
-        Ok(Loop { inner })
+        Loop::builder().try_build()
+    }
+
+    /// A builder, for the loop's slow-poll threshold, poll timings and leak
+    /// report (see [`LoopBuilder`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let lp = goldiloop::Loop::builder().report_leaks(true).build();
+    /// assert_eq!(lp.run_task(async { 2 }), 2);
+    /// ```
+    pub fn builder() -> LoopBuilder {
+        LoopBuilder {
+            inner: loop_core::Loop::builder(),
+        }
     }
 
     /// A loop that waits for events with a park of your choice.
@@ -94,12 +106,57 @@ impl Loop {
     /// Adds a task to the back of the loop's queue and returns its handle.
     #[doc(alias = "spawn")]
     #[doc(alias = "spawn_local")]
+    #[track_caller]
     pub fn add_task<F>(&self, future: F) -> JoinHandle<F::Output>
     where
         F: Future + 'static,
         F::Output: 'static,
     {
         self.inner.add_task(future)
+    }
+
+    /// Adds a named task; see [`loop_core::Loop::add_task_named`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let lp = goldiloop::Loop::new();
+    /// let _conn = lp.add_task_named("conn 42", std::future::pending::<()>());
+    /// assert_eq!(lp.dump()[0].name.as_deref(), Some("conn 42"));
+    /// ```
+    #[track_caller]
+    pub fn add_task_named<F>(&self, name: impl Into<String>, future: F) -> JoinHandle<F::Output>
+    where
+        F: Future + 'static,
+        F::Output: 'static,
+    {
+        self.inner.add_task_named(name, future)
+    }
+
+    /// The loop's counters; see [`loop_core::Loop::stats`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let lp = goldiloop::Loop::new();
+    /// lp.run_task(async { goldiloop::spawn(async {}).await.unwrap() });
+    /// assert_eq!(lp.stats().tasks_returned, 1);
+    /// ```
+    pub fn stats(&self) -> LoopStats {
+        self.inner.stats()
+    }
+
+    /// The loop's live tasks; see [`loop_core::Loop::dump`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let lp = goldiloop::Loop::new();
+    /// let _idle = lp.add_task(std::future::pending::<()>());
+    /// assert_eq!(lp.dump()[0].spawn_site.file(), file!());
+    /// ```
+    pub fn dump(&self) -> TaskDump {
+        self.inner.dump()
     }
 
     /// Runs the loop until `future` completes, and returns its output; the
@@ -183,4 +240,84 @@ impl fmt::Debug for Loop {
 #[track_caller]
 pub fn run<F: Future>(future: F) -> F::Output {
     Loop::new().run_task(future)
+}
+
+/// Builds a [`Loop`] with the park the enabled layers need and the
+/// observability settings of [`loop_core::LoopBuilder`]: [`Loop::builder`].
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+///
+/// let lp = goldiloop::Loop::builder()
+///     .slow_poll(Some(Duration::from_millis(50)))
+///     .time_polls(true)
+///     .build();
+/// lp.run_task(async {});
+/// ```
+#[must_use = "a builder does nothing until `build` is called"]
+#[derive(Debug)]
+pub struct LoopBuilder {
+    inner: loop_core::LoopBuilder,
+}
+
+impl LoopBuilder {
+    /// See [`loop_core::LoopBuilder::slow_poll`].
+    pub fn slow_poll(self, threshold: Option<Duration>) -> LoopBuilder {
+        LoopBuilder {
+            inner: self.inner.slow_poll(threshold),
+        }
+    }
+
+    /// See [`loop_core::LoopBuilder::on_slow_poll`].
+    pub fn on_slow_poll(self, hook: impl Fn(&SlowPoll<'_>) + 'static) -> LoopBuilder {
+        LoopBuilder {
+            inner: self.inner.on_slow_poll(hook),
+        }
+    }
+
+    /// See [`loop_core::LoopBuilder::time_polls`].
+    pub fn time_polls(self, on: bool) -> LoopBuilder {
+        LoopBuilder {
+            inner: self.inner.time_polls(on),
+        }
+    }
+
+    /// See [`loop_core::LoopBuilder::report_leaks`].
+    pub fn report_leaks(self, on: bool) -> LoopBuilder {
+        LoopBuilder {
+            inner: self.inner.report_leaks(on),
+        }
+    }
+
+    /// See [`loop_core::LoopBuilder::on_leaks`].
+    pub fn on_leaks(self, hook: impl Fn(&TaskDump) + 'static) -> LoopBuilder {
+        LoopBuilder {
+            inner: self.inner.on_leaks(hook),
+        }
+    }
+
+    /// The loop.
+    ///
+    /// # Panics
+    ///
+    /// As [`Loop::new`]; [`try_build`](LoopBuilder::try_build) returns the error.
+    #[track_caller]
+    pub fn build(self) -> Loop {
+        match self.try_build() {
+            Ok(lp) => lp,
+            Err(e) => panic!("{} ({e})", messages::LOOP_SETUP_FAILED),
+        }
+    }
+
+    /// The loop, or the error if the Reactor cannot be set up (never without
+    /// the `net` feature).
+    pub fn try_build(self) -> io::Result<Loop> {
+        #[cfg(feature = "net")]
+        let inner = self.inner.build_with_park(loop_net::Reactor::new()?);
+        #[cfg(not(feature = "net"))]
+        let inner = self.inner.build();
+        Ok(Loop { inner })
+    }
 }

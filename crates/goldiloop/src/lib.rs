@@ -17,8 +17,9 @@
 mod event_loop;
 mod messages;
 mod pool;
+pub mod task;
 
-pub use event_loop::{Loop, run};
+pub use event_loop::{Loop, LoopBuilder, run};
 pub use pool::{LoopPool, LoopPoolBuilder, run_per_core};
 
 #[doc(inline)]
@@ -26,6 +27,11 @@ pub use loop_core::{
     AccessError, BUDGET, ConsumeBudget, Handle, Interrupt, JoinError, JoinHandle, JoinSet,
     LocalKey, LoopId, Park, Source, Spawner, ThreadParker, consume_budget, has_budget_remaining,
     interrupt, poll_budget, spawn, task_local, yield_now,
+};
+
+#[doc(inline)]
+pub use loop_core::{
+    LoopStats, SlowPoll, Snapshot, SnapshotError, StuckTask, TaskDump, TaskId, TaskInfo, TaskState,
 };
 
 /// Runs a blocking closure on the shared blocking pool (loop-core's).

@@ -2,14 +2,18 @@
 
 use std::fmt;
 use std::future::Future;
+use std::panic::Location;
 use std::pin::pin;
 use std::rc::Rc;
 
+use crate::builder::{Config, LoopBuilder};
+use crate::dump::TaskDump;
 use crate::handle::{Handle, Spawner};
 use crate::join::JoinHandle;
 use crate::loop_id::LoopId;
 use crate::park::{Park, ThreadParker};
 use crate::scheduler::Core;
+use crate::stats::LoopStats;
 
 /// A single-threaded event loop: a FIFO queue of tasks, driven by wakers.
 ///
@@ -47,8 +51,27 @@ impl Loop {
 
     /// A loop that waits for events with `park`, such as loop-net's epoll Reactor.
     pub fn with_park(park: impl Park) -> Loop {
+        Loop::from_parts(Rc::new(park), Config::from_env())
+    }
+
+    /// A builder, to set the loop's slow-poll threshold, poll timings and
+    /// leak report (see [`LoopBuilder`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use loop_core::Loop;
+    ///
+    /// let lp = Loop::builder().time_polls(true).build();
+    /// assert_eq!(lp.run_task(async { 1 }), 1);
+    /// ```
+    pub fn builder() -> LoopBuilder {
+        LoopBuilder::new()
+    }
+
+    pub(crate) fn from_parts(park: Rc<dyn Park>, config: Config) -> Loop {
         Loop {
-            core: Rc::new(Core::new(Rc::new(park))),
+            core: Rc::new(Core::new(park, config)),
         }
     }
 
@@ -99,15 +122,79 @@ impl Loop {
 
     /// Adds a task to the back of the loop's queue and returns its handle.
     ///
-    /// The task runs when the loop runs. The future need not be `Send`.
+    /// The task runs when the loop runs. The future need not be `Send`. The
+    /// caller's file and line are kept as the task's spawn site, for dumps.
     #[doc(alias = "spawn")]
     #[doc(alias = "spawn_local")]
+    #[track_caller]
     pub fn add_task<F>(&self, future: F) -> JoinHandle<F::Output>
     where
         F: Future + 'static,
         F::Output: 'static,
     {
-        self.core.add_task(future)
+        self.core.add_task(future, Location::caller(), None)
+    }
+
+    /// Adds a task with a name, shown by [`dump`](Loop::dump), slow-poll
+    /// reports and the leak report; otherwise as [`add_task`](Loop::add_task).
+    ///
+    /// A named task keeps its name in a small side allocation (about 80 bytes
+    /// with the name), so name the tasks worth finding, not every one.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use loop_core::Loop;
+    ///
+    /// let lp = Loop::new();
+    /// let handle = lp.add_task_named("conn 42", std::future::pending::<()>());
+    /// assert_eq!(lp.dump()[0].name.as_deref(), Some("conn 42"));
+    /// # drop(handle);
+    /// ```
+    #[track_caller]
+    pub fn add_task_named<F>(&self, name: impl Into<String>, future: F) -> JoinHandle<F::Output>
+    where
+        F: Future + 'static,
+        F::Output: 'static,
+    {
+        let name = name.into().into_boxed_str();
+        self.core.add_task(future, Location::caller(), Some(name))
+    }
+
+    /// What the loop has done so far: its counters (always on, see [`LoopStats`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use loop_core::Loop;
+    ///
+    /// let lp = Loop::new();
+    /// lp.run_task(async { loop_core::spawn(async {}).await.unwrap() });
+    /// assert_eq!(lp.stats().tasks_returned, 1);
+    /// ```
+    pub fn stats(&self) -> LoopStats {
+        self.core.stats()
+    }
+
+    /// Every task alive in the loop: id, name, spawn site, state, and timings
+    /// if the loop times polls. It prints as a table.
+    ///
+    /// From another thread, use [`Spawner::snapshot`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use loop_core::{Loop, TaskState};
+    ///
+    /// let lp = Loop::new();
+    /// let handle = lp.add_task(std::future::pending::<()>());
+    /// let dump = lp.dump();
+    /// assert_eq!(dump[0].id, handle.id());
+    /// assert_eq!(dump[0].state, TaskState::Queued);
+    /// assert_eq!(dump[0].spawn_site.file(), file!());
+    /// ```
+    pub fn dump(&self) -> TaskDump {
+        self.core.dump()
     }
 
     /// Runs the loop until `future` completes, and returns its output.

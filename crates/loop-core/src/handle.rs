@@ -2,20 +2,24 @@
 
 use std::fmt;
 use std::future::Future;
+use std::panic::Location;
 use std::pin::Pin;
 use std::rc::Rc;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use crate::context;
+use crate::dump::TaskDump;
 use crate::event_loop::Loop;
 use crate::join::JoinHandle;
 use crate::loop_bound::LoopBound;
 use crate::loop_id::LoopId;
 use crate::messages;
+use crate::monitor::{Snapshot, SnapshotError};
 use crate::park::Park;
 use crate::scheduler::{Core, Shared};
 use crate::source::Source;
+use crate::stats::LoopStats;
 use crate::task::{Runnable, Task};
 
 /// A handle to a loop, on the loop's own thread: what `Loop::current()` returns.
@@ -67,12 +71,69 @@ impl Handle {
     /// If the loop has been dropped, the future is dropped at once and the
     /// handle reports a cancellation.
     #[doc(alias = "spawn")]
+    #[track_caller]
     pub fn add_task<F>(&self, future: F) -> JoinHandle<F::Output>
     where
         F: Future + 'static,
         F::Output: 'static,
     {
-        self.core.add_task(future)
+        self.core.add_task(future, Location::caller(), None)
+    }
+
+    /// Adds a named task; see [`Loop::add_task_named`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use loop_core::Loop;
+    ///
+    /// let lp = Loop::new();
+    /// let name = lp.run_task(async {
+    ///     let handle = Loop::current().add_task_named("worker", std::future::pending::<()>());
+    ///     let name = Loop::current().dump()[0].name.clone();
+    ///     handle.abort();
+    ///     name
+    /// });
+    /// assert_eq!(name.as_deref(), Some("worker"));
+    /// ```
+    #[track_caller]
+    pub fn add_task_named<F>(&self, name: impl Into<String>, future: F) -> JoinHandle<F::Output>
+    where
+        F: Future + 'static,
+        F::Output: 'static,
+    {
+        let name = name.into().into_boxed_str();
+        self.core.add_task(future, Location::caller(), Some(name))
+    }
+
+    /// The loop's counters; see [`Loop::stats`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use loop_core::Loop;
+    ///
+    /// let polls = Loop::new().run_task(async { Loop::current().stats().polls });
+    /// assert_eq!(polls, 0, "the future given to run_task is not a task");
+    /// ```
+    pub fn stats(&self) -> LoopStats {
+        self.core.stats()
+    }
+
+    /// The loop's live tasks; see [`Loop::dump`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use loop_core::{Loop, TaskState, spawn};
+    ///
+    /// Loop::new().run_task(async {
+    ///     let task = spawn(async { Loop::current().dump()[0].state });
+    ///     assert_eq!(task.await.unwrap(), TaskState::Running);
+    /// });
+    /// ```
+    pub fn dump(&self) -> TaskDump {
+        self.core.dump()
     }
 
     /// Runs `f` on the blocking pool; the result comes back through a task
@@ -88,6 +149,7 @@ impl Handle {
     /// assert_eq!(lp.run_task(handle).unwrap(), 42);
     /// ```
     #[doc(alias = "unblock")]
+    #[track_caller]
     pub fn spawn_blocking<F, T>(&self, f: F) -> JoinHandle<T>
     where
         F: FnOnce() -> T + Send + 'static,
@@ -209,12 +271,13 @@ impl Spawner {
 
     /// Adds a task to the loop from any thread.
     #[doc(alias = "spawn")]
+    #[track_caller]
     pub fn add_task<F>(&self, future: F) -> JoinHandle<F::Output>
     where
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        let task = Task::new(future, self.shared.clone());
+        let task = Task::new(future, self.shared.clone(), Location::caller(), None);
         let handle = JoinHandle::new(task.clone());
         if self.shared.is_closed() {
             // SAFETY: the task was never queued, and its future is `Send`.
@@ -260,13 +323,20 @@ impl Spawner {
     /// assert_eq!(lp.run_task(handle).unwrap(), 21);
     /// ```
     #[doc(alias = "spawn_local")]
+    #[track_caller]
     pub fn add_task_with<M, F>(&self, make: M) -> JoinHandle<F::Output>
     where
         M: FnOnce() -> F + Send + 'static,
         F: Future + 'static,
         F::Output: Send + 'static,
     {
-        let task = Task::new(BuildOnLoop::Make(Some(make)), self.shared.clone());
+        let site = Location::caller();
+        let task = Task::new(
+            BuildOnLoop::Make(Some(make)),
+            self.shared.clone(),
+            site,
+            None,
+        );
         let handle = JoinHandle::new(task.clone());
         if self.shared.is_closed() {
             // SAFETY: the task was never queued, so it was never polled: its
@@ -277,6 +347,49 @@ impl Spawner {
             self.shared.push_remote(Some(task));
         }
         handle
+    }
+
+    /// Asks the loop, from any thread, for its counters and live tasks, and
+    /// waits up to `timeout` for the answer.
+    ///
+    /// The loop answers between two polls (it looks for requests each time it
+    /// looks at its remote queue: after a park, and every
+    /// [`EVENT_INTERVAL`](crate::EVENT_INTERVAL) polls). A loop that does not
+    /// answer in time is not waited for: if it is inside one poll of a task,
+    /// the error names that task, its spawn site and how long the poll has
+    /// run, which the loop publishes around every poll for this purpose.
+    ///
+    /// # Errors
+    ///
+    /// [`SnapshotError::Stuck`] if the loop stays inside one poll past
+    /// `timeout`; [`SnapshotError::NoAnswer`] if it does not answer and polls
+    /// no task (it is not running, or is busy outside its tasks);
+    /// [`SnapshotError::Closed`] if the loop has been dropped.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use loop_core::{Loop, SnapshotError, interrupt};
+    ///
+    /// let lp = Loop::new();
+    /// let spawner = lp.spawner();
+    /// let watchdog = std::thread::spawn(move || spawner.snapshot(Duration::from_secs(5)));
+    /// // The loop answers while it runs: here, while it waits for the watchdog.
+    /// lp.run_task(async {
+    ///     while !watchdog.is_finished() {
+    ///         interrupt().await;
+    ///     }
+    /// });
+    /// let snapshot = watchdog.join().unwrap().unwrap();
+    /// assert_eq!(snapshot.stats.tasks_alive, 0);
+    ///
+    /// let spawner = lp.spawner();
+    /// drop(lp);
+    /// assert_eq!(spawner.snapshot(Duration::from_secs(1)), Err(SnapshotError::Closed));
+    /// ```
+    pub fn snapshot(&self, timeout: std::time::Duration) -> Result<Snapshot, SnapshotError> {
+        self.shared.snapshot(timeout)
     }
 }
 
@@ -334,6 +447,7 @@ impl Spawner {
     /// assert_eq!(lp.run_task(handle).unwrap(), 7);
     /// ```
     #[doc(alias = "unblock")]
+    #[track_caller]
     pub fn spawn_blocking<F, T>(&self, f: F) -> JoinHandle<T>
     where
         F: FnOnce() -> T + Send + 'static,

@@ -9,6 +9,7 @@ use std::task::{Context, Poll};
 
 use crate::join_error::JoinError;
 use crate::task::Joinable;
+use crate::task_id::TaskId;
 
 /// An owned permission to await a task's output, returned by `add_task`.
 ///
@@ -65,6 +66,23 @@ impl<T> JoinHandle<T> {
     pub fn is_finished(&self) -> bool {
         self.raw.is_finished()
     }
+
+    /// The task's id, the same as [`task_id()`](crate::task_id()) inside it
+    /// and in [`Loop::dump`](crate::Loop::dump).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use loop_core::Loop;
+    ///
+    /// let lp = Loop::new();
+    /// let a = lp.add_task(async {});
+    /// let b = lp.add_task(async {});
+    /// assert_ne!(a.id(), b.id());
+    /// ```
+    pub fn id(&self) -> TaskId {
+        self.raw.id()
+    }
 }
 
 /// The handle never holds a `T` in place (the output lives in the task), so
@@ -88,6 +106,7 @@ impl<T> Drop for JoinHandle<T> {
 impl<T> fmt::Debug for JoinHandle<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("JoinHandle")
+            .field("id", &self.id())
             .field("finished", &self.is_finished())
             .finish()
     }

@@ -254,6 +254,7 @@ impl<T: 'static> JoinSet<T> {
     /// let out = lp.run_task(async move { set.join_next().await });
     /// assert_eq!(out.unwrap().unwrap(), "on lp");
     /// ```
+    #[track_caller]
     pub fn spawn_on<F>(&mut self, handle: &Handle, future: F)
     where
         F: Future<Output = T> + 'static,

@@ -114,7 +114,12 @@ fn loom_an_abort_racing_a_completing_poll_never_queues_a_finished_task() {
 fn loom_a_join_racing_completion_gets_the_output_once_and_is_woken() {
     loom::model(|| {
         let drops = Arc::new(AtomicUsize::new(0));
-        let task = Task::new(Ready(DropCount(drops.clone())), shared());
+        let task = Task::new(
+            Ready(DropCount(drops.clone())),
+            shared(),
+            std::panic::Location::caller(),
+            None,
+        );
         let mut handle = JoinHandle::new(task.clone());
         let joiner = thread::spawn(move || {
             let (count, waker) = counting_waker();
@@ -123,7 +128,10 @@ fn loom_a_join_racing_completion_gets_the_output_once_and_is_woken() {
         });
         // SAFETY: this thread plays the loop, which took the task from its
         // queue (a new task is scheduled).
-        assert_eq!(unsafe { task.run() }, RunOutcome::Done);
+        assert_eq!(
+            unsafe { task.run(&crate::monitor::Monitor::new()) },
+            RunOutcome::Returned
+        );
         let (mut handle, count, ready_at_once) = joiner.join().unwrap();
         assert_eq!(drops.load(SeqCst), 1, "the future was not dropped once");
         if !ready_at_once {
@@ -146,11 +154,19 @@ fn loom_dropping_the_handle_racing_completion_drops_the_output_once() {
             }
         }
         let drops = Arc::new(AtomicUsize::new(0));
-        let task = Task::new(MakeOutput(Some(drops.clone())), shared());
+        let task = Task::new(
+            MakeOutput(Some(drops.clone())),
+            shared(),
+            std::panic::Location::caller(),
+            None,
+        );
         let handle = JoinHandle::new(task.clone());
         let dropper = thread::spawn(move || drop(handle));
         // SAFETY: as above, this thread is the loop.
-        assert_eq!(unsafe { task.run() }, RunOutcome::Done);
+        assert_eq!(
+            unsafe { task.run(&crate::monitor::Monitor::new()) },
+            RunOutcome::Returned
+        );
         dropper.join().unwrap();
         assert_eq!(
             drops.load(SeqCst),
@@ -164,14 +180,23 @@ fn loom_dropping_the_handle_racing_completion_drops_the_output_once() {
 fn loom_an_abort_racing_a_poll_ends_the_task_once() {
     loom::model(|| {
         let drops = Arc::new(AtomicUsize::new(0));
-        let task = Task::new(Ready(DropCount(drops.clone())), shared());
+        let task = Task::new(
+            Ready(DropCount(drops.clone())),
+            shared(),
+            std::panic::Location::caller(),
+            None,
+        );
         let handle = JoinHandle::new(task.clone());
         let aborter = thread::spawn(move || {
             handle.abort();
             handle
         });
         // SAFETY: as above, this thread is the loop.
-        assert_eq!(unsafe { task.run() }, RunOutcome::Done);
+        let outcome = unsafe { task.run(&crate::monitor::Monitor::new()) };
+        assert!(
+            matches!(outcome, RunOutcome::Returned | RunOutcome::Cancelled),
+            "{outcome:?}"
+        );
         let mut handle = aborter.join().unwrap();
         assert_eq!(drops.load(SeqCst), 1);
         match Pin::new(&mut handle).poll(&mut Context::from_waker(Waker::noop())) {
@@ -187,7 +212,12 @@ fn loom_a_remote_push_racing_shutdown_strands_nothing() {
     loom::model(|| {
         let shared = shared();
         let drops = Arc::new(AtomicUsize::new(0));
-        let task = Task::new(Ready(DropCount(drops.clone())), shared.clone());
+        let task = Task::new(
+            Ready(DropCount(drops.clone())),
+            shared.clone(),
+            std::panic::Location::caller(),
+            None,
+        );
         let handle = JoinHandle::new(task.clone());
         let task: TaskRef = task;
         let pusher = thread::spawn({
@@ -213,7 +243,12 @@ fn loom_a_park_racing_an_unpark_never_sleeps_with_work_queued() {
     loom::model(|| {
         let parker = ThreadParker::new();
         let shared = Arc::new(Shared::new(parker.unparker()));
-        let task = Task::new(Ready(DropCount(Arc::default())), shared.clone());
+        let task = Task::new(
+            Ready(DropCount(Arc::default())),
+            shared.clone(),
+            std::panic::Location::caller(),
+            None,
+        );
         let _handle = JoinHandle::new(task.clone());
         let task: TaskRef = task;
         let pusher = thread::spawn({
@@ -229,6 +264,9 @@ fn loom_a_park_racing_an_unpark_never_sleeps_with_work_queued() {
         };
         pusher.join().unwrap();
         // SAFETY: this thread is the loop and took the task from its queue.
-        assert_eq!(unsafe { task.run() }, RunOutcome::Done);
+        assert_eq!(
+            unsafe { task.run(&crate::monitor::Monitor::new()) },
+            RunOutcome::Returned
+        );
     });
 }

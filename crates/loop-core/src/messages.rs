@@ -72,3 +72,7 @@ pub(crate) const ZERO_BLOCKING_THREADS: &str = "goldiloop: `blocking::set_max_th
 pub(crate) const BLOCKING_THREAD_START: &str = "goldiloop: the blocking pool could not start a \
      thread and has none running, so the job was dropped; the system is out of threads or \
      memory: lower `blocking::set_max_threads` or the process's thread use";
+
+/// The process made 2^64 tasks.
+pub(crate) const TASK_IDS_EXHAUSTED: &str =
+    "goldiloop: 2^64 task ids were handed out in this process; this cannot happen in practice";

@@ -13,10 +13,16 @@
 //!
 //! A run-queue entry is `Some(task)`, or `None` for "poll the future given to
 //! `run_task`", which takes its turn in the FIFO like any task.
+//!
+//! The counters of `stats.rs` are bumped here, where each event happens; the
+//! poll itself goes through [`Core::poll_task`], which publishes the running
+//! task for watchdogs (`monitor.rs`) and, only when the loop times polls,
+//! reads the clock around it.
 
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::future::Future;
+use std::panic::Location;
 use std::pin::Pin;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -24,12 +30,17 @@ use std::task::{Context, Poll, Wake, Waker};
 use std::time::{Duration, Instant};
 
 use crate::budget::BUDGET;
+use crate::builder::Config;
 use crate::context::{self, Enter};
+use crate::dump::{TaskDump, TaskInfo};
 use crate::join::JoinHandle;
 use crate::loop_id::LoopId;
+use crate::monitor::{Monitor, Snapshot};
 use crate::park::Park;
 use crate::registry::Registry;
+use crate::slow_poll::SlowPoll;
 use crate::source::Source;
+use crate::stats::{Counters, LoopStats};
 use crate::sync::{AtomicBool, Ordering, RemoteQueue, RwLock, fence};
 use crate::task::{self, RunOutcome, Task, TaskRef, UNREGISTERED};
 
@@ -56,6 +67,8 @@ pub(crate) struct Shared {
     /// The loop's thread, for debug-build assertions.
     #[cfg(debug_assertions)]
     owner: std::thread::ThreadId,
+    /// What a watchdog on another thread reads and asks (`monitor.rs`).
+    pub(crate) monitor: Monitor,
 }
 
 impl Shared {
@@ -66,7 +79,23 @@ impl Shared {
             closed: AtomicBool::new(false),
             #[cfg(debug_assertions)]
             owner: std::thread::current().id(),
+            monitor: Monitor::new(),
         }
+    }
+
+    /// Asks the loop for a snapshot from any thread (`monitor.rs`).
+    pub(crate) fn snapshot(
+        &self,
+        timeout: Duration,
+    ) -> Result<Snapshot, crate::monitor::SnapshotError> {
+        if self.is_closed() {
+            return Err(crate::monitor::SnapshotError::Closed);
+        }
+        self.monitor.ask(timeout, || {
+            if let Some(unpark) = &*self.unpark.read().unwrap_or_else(|e| e.into_inner()) {
+                unpark.wake_by_ref();
+            }
+        })
     }
 
     /// Queues `entry` for the loop from outside it and unparks the loop.
@@ -88,6 +117,7 @@ impl Shared {
     pub(crate) fn close(&self) {
         self.closed.store(true, Ordering::SeqCst);
         fence(Ordering::SeqCst);
+        self.monitor.close();
     }
 
     /// Takes the unparker out, so that it (and the park it keeps, such as
@@ -160,14 +190,23 @@ pub(crate) struct Core {
     /// The running task's cooperative budget (`budget.rs`), refilled before
     /// each poll.
     pub(crate) budget: Cell<u32>,
+    /// Always-on counters (`stats.rs`).
+    pub(crate) counters: Counters,
+    /// Slow polls, poll timings, the leak report (`builder.rs`).
+    config: Config,
+    /// Whether polls are timed (a slow-poll threshold or `time_polls`).
+    timed: bool,
 }
 
 impl Core {
-    pub(crate) fn new(park: Rc<dyn Park>) -> Core {
+    pub(crate) fn new(park: Rc<dyn Park>, config: Config) -> Core {
         let id = LoopId::next();
         let shared = Arc::new(Shared::new(park.unparker()));
         crate::loop_id::register_live(id, &shared);
         Core {
+            counters: Counters::new(),
+            timed: config.time_polls || config.slow_poll.is_some(),
+            config,
             id,
             shared,
             queue: RefCell::new(VecDeque::new()),
@@ -180,12 +219,17 @@ impl Core {
     }
 
     /// Adds a task on the loop's own thread.
-    pub(crate) fn add_task<F>(&self, future: F) -> JoinHandle<F::Output>
+    pub(crate) fn add_task<F>(
+        &self,
+        future: F,
+        site: &'static Location<'static>,
+        name: Option<Box<str>>,
+    ) -> JoinHandle<F::Output>
     where
         F: Future + 'static,
         F::Output: 'static,
     {
-        let task = Task::new(future, self.shared.clone());
+        let task = Task::new(future, self.shared.clone(), site, name);
         let handle = JoinHandle::new(task.clone());
         if self.closed.get() {
             // SAFETY: on the loop's thread (`Core` is loop-local), and the task
@@ -194,11 +238,18 @@ impl Core {
             return handle;
         }
         self.register(task.clone());
-        self.queue.borrow_mut().push_back(Some(task));
+        self.push(task);
         handle
     }
 
+    #[inline]
     fn register(&self, task: TaskRef) {
+        Counters::bump(&self.counters.spawned);
+        if self.config.time_polls {
+            let record = task::header(&task).meta.get_or_make();
+            let timing = record.timing.get_or_init(Box::default);
+            timing.since.set(Some(Instant::now()));
+        }
         let header_task = task.clone();
         let slot = self.tasks.borrow_mut().insert(task);
         task::header(&header_task).set_slot(slot);
@@ -207,7 +258,9 @@ impl Core {
     /// Appends a task to the run queue.
     #[inline]
     pub(crate) fn push(&self, task: TaskRef) {
-        self.queue.borrow_mut().push_back(Some(task));
+        let mut queue = self.queue.borrow_mut();
+        queue.push_back(Some(task));
+        self.counters.queue_len(queue.len());
     }
 
     /// Forgets a completed task; its registry reference is dropped here,
@@ -215,6 +268,120 @@ impl Core {
     pub(crate) fn unregister(&self, slot: u32) {
         let task = self.tasks.borrow_mut().remove(slot);
         drop(task);
+    }
+
+    /// Polls a task once, publishing it as running for watchdogs
+    /// (`monitor.rs`), then acts on the outcome. No clock is read here: a
+    /// loop that times polls goes through `poll_task_timed`.
+    ///
+    /// The slot is not cleared after each poll (a store per poll saved): the
+    /// loop clears it wherever it does something else than polling tasks,
+    /// in `tick`, before polling the main future and at shutdown, so it
+    /// names a task only from that task's poll to the next of those points.
+    #[inline(always)]
+    fn poll_task(&self, task: TaskRef) {
+        if self.timed {
+            return self.poll_task_timed(task);
+        }
+        self.budget.set(BUDGET);
+        Counters::bump(&self.counters.polls);
+        // SAFETY: this loop, on its thread, took the task from its run queue.
+        let outcome = unsafe { task.run(&self.shared.monitor) };
+        self.after_poll(task, outcome);
+    }
+
+    /// Re-queues or forgets a task after its poll, counting how it ended.
+    /// Branches rather than a `match`: the two common outcomes come first,
+    /// and the compiler does not turn them into an indirect jump.
+    #[inline(always)]
+    fn after_poll(&self, task: TaskRef, outcome: RunOutcome) {
+        if outcome == RunOutcome::Idle {
+        } else if outcome == RunOutcome::Requeue {
+            // No new maximum here: the task was just taken off the queue.
+            self.queue.borrow_mut().push_back(Some(task));
+        } else {
+            self.ended(task, outcome);
+        }
+    }
+
+    /// Counts how a task ended and forgets it.
+    fn ended(&self, task: TaskRef, outcome: RunOutcome) {
+        Counters::bump(match outcome {
+            RunOutcome::Panicked => &self.counters.panicked,
+            RunOutcome::Cancelled => &self.counters.cancelled,
+            _ => &self.counters.returned,
+        });
+        self.unregister(task::header(&task).slot());
+    }
+
+    /// [`poll_task`](Core::poll_task) with the clock read around the poll.
+    #[inline(never)]
+    fn poll_task_timed(&self, task: TaskRef) {
+        self.budget.set(BUDGET);
+        Counters::bump(&self.counters.polls);
+        let start = Instant::now();
+        self.shared.monitor.begin_timed(start);
+        // SAFETY: this loop, on its thread, took the task from its run queue.
+        let outcome = unsafe { task.run(&self.shared.monitor) };
+        self.after_timed_poll(&task, start);
+        self.after_poll(task, outcome);
+    }
+
+    /// Records a timed poll, and reports it if it was slow.
+    fn after_timed_poll(&self, task: &TaskRef, start: Instant) {
+        let end = Instant::now();
+        let took = end.saturating_duration_since(start);
+        let header = task::header(task);
+        if let Some(record) = header.meta.get()
+            && let Some(t) = record.timing.get()
+        {
+            t.polls.set(t.polls.get() + 1);
+            t.busy.set(t.busy.get() + took);
+            t.longest.set(t.longest.get().max(took));
+            t.last_end.set(Some(end));
+        }
+        if let Some(threshold) = self.config.slow_poll
+            && took > threshold
+        {
+            Counters::bump(&self.counters.slow_polls);
+            let slow = SlowPoll {
+                id: header.id,
+                name: header.meta.get().and_then(|r| r.name.as_deref()),
+                spawn_site: header.meta.spawn_site(),
+                duration: took,
+                threshold,
+            };
+            contain(|| (self.config.on_slow_poll)(&slow));
+        }
+    }
+
+    /// The counters now.
+    pub(crate) fn stats(&self) -> LoopStats {
+        self.counters
+            .snapshot(self.task_count(), self.queue.borrow().len())
+    }
+
+    /// Every live task, read on the loop's thread.
+    pub(crate) fn dump(&self) -> TaskDump {
+        let now = self.config.time_polls.then(Instant::now);
+        let tasks = self.tasks.borrow();
+        TaskDump::new(
+            tasks
+                .iter()
+                .map(|task| TaskInfo::of(task::header(task), now))
+                .collect(),
+        )
+    }
+
+    /// Answers a watchdog's request, if there is one (`monitor.rs`).
+    #[inline]
+    fn answer_monitor(&self) {
+        if self.shared.monitor.is_wanted() {
+            self.shared.monitor.answer(Snapshot {
+                stats: self.stats(),
+                tasks: self.dump(),
+            });
+        }
     }
 
     pub(crate) fn task_count(&self) -> usize {
@@ -245,9 +412,14 @@ impl Core {
             if let Some(task) = &entry
                 && task::header(task).slot() == UNREGISTERED
             {
+                Counters::bump(&self.counters.remote_spawns);
                 self.register(task.clone());
+            } else {
+                Counters::bump(&self.counters.remote_wakes);
             }
-            self.queue.borrow_mut().push_back(entry);
+            let mut queue = self.queue.borrow_mut();
+            queue.push_back(entry);
+            self.counters.queue_len(queue.len());
         }
     }
 
@@ -268,16 +440,23 @@ impl Core {
     /// Looks at the outside world: remote queue, park, sources. Blocks only
     /// if `may_block` and nothing is ready to run.
     fn tick(&self, may_block: bool, main_ready: impl Fn() -> bool) {
+        self.shared.monitor.leave();
         self.drain_remote();
+        self.answer_monitor();
         let idle = may_block && self.queue.borrow().is_empty() && !main_ready();
-        let timeout = if idle {
+        if idle {
             self.shrink_queue();
-            self.park_timeout()
+            let timeout = self.park_timeout();
+            Counters::bump(&self.counters.parks);
+            let parked_at = Instant::now();
+            self.park.park(timeout);
+            let parked = &self.counters.parked;
+            parked.set(parked.get() + parked_at.elapsed());
         } else {
-            Some(Duration::ZERO)
-        };
-        self.park.park(timeout);
+            self.park.park(Some(Duration::ZERO));
+        }
         self.drain_remote();
+        self.answer_monitor();
         let idle = self.queue.borrow().is_empty() && !main_ready();
         for i in 0.. {
             let Some(source) = self.sources.borrow().get(i).cloned() else {
@@ -302,6 +481,7 @@ impl Core {
         mut main: Option<Pin<&mut F>>,
     ) -> Option<F::Output> {
         let _enter = Enter::run(self);
+        self.shared.monitor.leave();
         // Wakes and aborts made on this thread while the loop was stopped went
         // to the remote queue: take them in first, before the main future.
         self.drain_remote();
@@ -319,17 +499,9 @@ impl Core {
         loop {
             let next = self.queue.borrow_mut().pop_front();
             match next {
-                Some(Some(task)) => {
-                    self.budget.set(BUDGET);
-                    // SAFETY: this loop, on its thread, took the task from its
-                    // run queue.
-                    match unsafe { task.run() } {
-                        RunOutcome::Idle => {}
-                        RunOutcome::Requeue => self.push(task),
-                        RunOutcome::Done => self.unregister(task::header(&task).slot()),
-                    }
-                }
+                Some(Some(task)) => self.poll_task(task),
                 Some(None) => {
+                    self.shared.monitor.leave();
                     if let Some(future) = main.as_mut()
                         && main_waker.woken.swap(false, Ordering::AcqRel)
                     {
@@ -345,6 +517,7 @@ impl Core {
                         && self.queue.borrow().is_empty()
                         && self.tasks.borrow().is_empty()
                     {
+                        self.shared.monitor.leave();
                         return None;
                     }
                     self.tick(true, main_ready);
@@ -371,6 +544,15 @@ impl Core {
     /// panic hook; it is not propagated out of `Loop::drop`.
     pub(crate) fn shut_down(self: &Rc<Core>) {
         let _enter = Enter::replace(self);
+        self.shared.monitor.leave();
+        if let Some(report) = &self.config.on_leaks {
+            // Remote spawns not taken in yet are pending too.
+            self.drain_remote();
+            let dump = self.dump();
+            if !dump.is_empty() {
+                contain(|| report(&dump));
+            }
+        }
         // Destructors may add tasks (they are cancelled in the next round)
         // or wake others (their queue entries are dropped below).
         loop {
@@ -380,7 +562,9 @@ impl Core {
             }
             for task in tasks {
                 // SAFETY: on the loop's thread, and no task is being polled.
-                unsafe { task.shutdown() };
+                if unsafe { task.shutdown() } {
+                    Counters::bump(&self.counters.cancelled);
+                }
                 contain(|| drop(task));
             }
         }

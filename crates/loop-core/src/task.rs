@@ -1,5 +1,6 @@
 //! The task: one heap allocation holding a spawned future, its state, its
-//! output and its `JoinHandle`'s waker.
+//! output, its identity, and (in a side record, when needed: see
+//! `side_record.rs`) its name, its `JoinHandle`'s waker and its poll timings.
 //!
 //! A task is an `Arc<Task<F>>`. Its owners are counted by the `Arc`: the loop's
 //! registry (while the future is alive), each run-queue entry, the
@@ -18,7 +19,7 @@
 //! - the output (`Stage::Finished`) by the loop until it sets `COMPLETE`, and
 //!   after that only by the holder of `JOIN_INTEREST` (the handle, or the loop
 //!   itself if the handle was dropped first);
-//! - the join waker slot as `state.rs` describes.
+//! - the join waker slot (in the side record) as `state.rs` describes.
 //!
 //! So when the last reference goes, on any thread, the stage holds no future
 //! and no output of a `!Send` type: only memory is freed.
@@ -37,18 +38,21 @@
 
 use std::future::Future;
 use std::mem::{self, ManuallyDrop};
-use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::panic::{AssertUnwindSafe, Location, catch_unwind};
 use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll, Waker};
+use std::task::{Context, Poll};
 
 use futures_util::task::{ArcWake, waker_ref};
 
 use crate::join_error::JoinError;
 use crate::messages;
+use crate::monitor::Monitor;
 use crate::scheduler::{Shared, schedule};
+use crate::side_record::{Meta, SideRecord};
 use crate::state::{CANCELLED, COMPLETE, JOIN_INTEREST, JOIN_WAKER, Notify, State};
 use crate::sync::{AtomicU32, Ordering::Relaxed, UnsafeCell};
+use crate::task_id::TaskId;
 
 /// A type-erased task, as run queues and the registry hold it.
 pub(crate) type TaskRef = Arc<dyn Runnable>;
@@ -72,40 +76,52 @@ pub(crate) enum RunOutcome {
     Idle,
     /// A wake came in during the poll: put the task back in the run queue.
     Requeue,
-    /// The task ended (output, panic or cancellation, already handed to its
-    /// `JoinHandle`): forget it.
-    Done,
+    /// The task returned its output (already handed to its `JoinHandle`):
+    /// forget it. The three endings are told apart for the loop's counters.
+    Returned,
+    /// The task panicked; its `JoinHandle` has the panic.
+    Panicked,
+    /// The task was aborted; its `JoinHandle` reports the cancellation.
+    Cancelled,
 }
 
 /// What the loop does with a task without knowing its future's type.
 pub(crate) trait Runnable: Send + Sync {
     /// Polls the future once, or drops it if the task was aborted, and says
-    /// what the loop must do next.
+    /// what the loop must do next. Before the poll it names itself in the
+    /// loop's `running` slot, for watchdogs (`monitor.rs`): the task knows
+    /// where its header is without the vtable arithmetic the loop would need.
     ///
     /// # Safety
     ///
     /// Called on the thread of the loop the task belongs to, by that loop,
     /// for a task it took from its run queue (so `SCHEDULED` is set and the
     /// task is not running).
-    unsafe fn run(&self) -> RunOutcome;
-    /// Drops the future, if still there, and completes the task as cancelled.
+    unsafe fn run(&self, running: &Monitor) -> RunOutcome;
+    /// Drops the future, if still there, and completes the task as cancelled;
+    /// true if it did (the task had not completed before).
     ///
     /// # Safety
     ///
     /// Called on the loop's thread while the loop is not polling the task, or,
     /// for a `Spawner` task no loop has registered, on any thread once its
     /// loop is closed (the future is then `Send`: module docs).
-    unsafe fn shutdown(&self);
+    unsafe fn shutdown(&self) -> bool;
 }
 
 /// The part of a task that does not depend on its future's type.
+///
+/// Four words after the `Arc`'s counts; what only some tasks need (a name,
+/// the join waker, poll timings) lives in the side record `meta` points at
+/// (`side_record.rs`).
 pub(crate) struct Header {
     pub(crate) state: State,
     /// Index in the loop's registry; written and read on the loop's thread only.
     slot: AtomicU32,
     pub(crate) shared: Arc<Shared>,
-    /// The `JoinHandle`'s waker, guarded by `JOIN_WAKER` (see `state.rs`).
-    join_waker: UnsafeCell<Option<Waker>>,
+    pub(crate) id: TaskId,
+    /// The spawn site, or the side record (`side_record.rs`).
+    pub(crate) meta: Meta,
 }
 
 impl Header {
@@ -155,13 +171,24 @@ unsafe impl<F: Future> Sync for Task<F> {}
 
 impl<F: Future + 'static> Task<F> {
     /// A new task, scheduled and joined, not yet registered with a loop.
-    pub(crate) fn new(future: F, shared: Arc<Shared>) -> Arc<Task<F>> {
+    #[inline]
+    pub(crate) fn new(
+        future: F,
+        shared: Arc<Shared>,
+        site: &'static Location<'static>,
+        name: Option<Box<str>>,
+    ) -> Arc<Task<F>> {
+        let meta = match name {
+            None => Meta::site(site),
+            Some(name) => Meta::record(SideRecord::new(site, Some(name))),
+        };
         Arc::new(Task {
             header: Header {
                 state: State::new(),
                 slot: AtomicU32::new(UNREGISTERED),
                 shared,
-                join_waker: UnsafeCell::new(None),
+                id: TaskId::next(),
+                meta,
             },
             stage: UnsafeCell::new(Stage::Running(future)),
         })
@@ -206,8 +233,11 @@ impl<F: Future + 'static> Task<F> {
                 .stage
                 .with_mut(|stage| unsafe { mem::replace(&mut *stage, Stage::Consumed) });
             let _ = catch_unwind(AssertUnwindSafe(move || drop(output)));
-        } else if prev & JOIN_WAKER != 0 {
-            self.header.join_waker.with(|slot| {
+        } else if prev & JOIN_WAKER != 0
+            && let Some(record) = self.header.meta.get()
+        {
+            // The handle made the record before it set `JOIN_WAKER`.
+            record.join_waker.with(|slot| {
                 // SAFETY: `JOIN_WAKER` was set when `COMPLETE` was, so the
                 // handle will not write the slot again (`state.rs`); only this
                 // read remains.
@@ -244,11 +274,12 @@ impl<F: Future + 'static> Task<F> {
     }
 }
 impl<F: Future + 'static> Runnable for Task<F> {
-    unsafe fn run(&self) -> RunOutcome {
+    unsafe fn run(&self, running: &Monitor) -> RunOutcome {
         self.header.assert_on_loop_thread();
+        running.enter(self.header.id, self.header.meta.spawn_site());
         let prev = self.header.state.start_poll();
-        let result = if prev & CANCELLED != 0 {
-            Err(JoinError::cancelled())
+        let (result, ending) = if prev & CANCELLED != 0 {
+            (Err(JoinError::cancelled()), RunOutcome::Cancelled)
         } else {
             // A waker borrowed from the run-queue reference: no count is
             // touched unless the future clones it.
@@ -281,8 +312,8 @@ impl<F: Future + 'static> Runnable for Task<F> {
                         RunOutcome::Idle
                     };
                 }
-                Ok(Poll::Ready(output)) => Ok(output),
-                Err(payload) => Err(JoinError::panic(payload)),
+                Ok(Poll::Ready(output)) => (Ok(output), RunOutcome::Returned),
+                Err(payload) => (Err(JoinError::panic(payload)), RunOutcome::Panicked),
             }
         };
         // SAFETY: the loop owns the stage: `RUNNING` is set (caller's obligation).
@@ -290,12 +321,12 @@ impl<F: Future + 'static> Runnable for Task<F> {
             self.drop_future();
             self.finish(result);
         }
-        RunOutcome::Done
+        ending
     }
 
-    unsafe fn shutdown(&self) {
+    unsafe fn shutdown(&self) -> bool {
         if self.header.state.load() & COMPLETE != 0 {
-            return;
+            return false;
         }
         // SAFETY: the stage is the caller's (the trait's # Safety), and
         // `COMPLETE` is not set.
@@ -303,6 +334,7 @@ impl<F: Future + 'static> Runnable for Task<F> {
             self.drop_future();
             self.finish(Err(JoinError::cancelled()));
         }
+        true
     }
 }
 
@@ -326,13 +358,15 @@ pub(crate) trait Joinable<T>: Send + Sync {
     fn drop_join(&self);
     fn abort(self: Arc<Self>);
     fn is_finished(&self) -> bool;
+    fn id(&self) -> TaskId;
 }
 
 impl<F: Future + 'static> Joinable<F::Output> for Task<F> {
     fn poll_join(&self, cx: &mut Context<'_>) -> Poll<Result<F::Output, JoinError>> {
         let state = self.header.state.load();
         if state & COMPLETE == 0 {
-            let slot = &self.header.join_waker;
+            // Made on the first wait, and kept (module docs of `side_record.rs`).
+            let slot = &self.header.meta.get_or_make().join_waker;
             if state & JOIN_WAKER != 0 {
                 let same = slot.with(|slot| {
                     // SAFETY: while `JOIN_WAKER` is set the slot is only read,
@@ -367,12 +401,11 @@ impl<F: Future + 'static> Joinable<F::Output> for Task<F> {
         match self.header.state.drop_join_interest() {
             Ok(prev) => {
                 if prev & JOIN_WAKER != 0 {
-                    // SAFETY: we cleared `JOIN_WAKER` and `JOIN_INTEREST` before
-                    // `COMPLETE`: the loop will never read the slot now.
-                    let waker = self
-                        .header
-                        .join_waker
-                        .with_mut(|slot| unsafe { (*slot).take() });
+                    let waker = self.header.meta.get().and_then(|record| {
+                        // SAFETY: we cleared `JOIN_WAKER` and `JOIN_INTEREST`
+                        // before `COMPLETE`: the loop will never read the slot now.
+                        record.join_waker.with_mut(|slot| unsafe { (*slot).take() })
+                    });
                     drop(waker);
                 }
             }
@@ -396,5 +429,22 @@ impl<F: Future + 'static> Joinable<F::Output> for Task<F> {
 
     fn is_finished(&self) -> bool {
         self.header.state.load() & COMPLETE != 0
+    }
+
+    fn id(&self) -> TaskId {
+        self.header.id
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_task_header_is_four_words() {
+        // Issue 17: an idle task costs the `Arc`'s two counts, this header,
+        // its stage and one registry slot. Ids and spawn sites fit in the
+        // header; names, the join waker and timings live in the side record.
+        assert_eq!(mem::size_of::<Header>(), 4 * mem::size_of::<usize>());
     }
 }

@@ -60,10 +60,12 @@ fn spawning_and_completing_a_task_allocates_once() {
     COUNTING.store(false, Ordering::SeqCst);
     let allocations = ALLOCATIONS.load(Ordering::SeqCst);
     assert_eq!(sum, (0..TASKS as u64).sum());
-    // 10 000 tasks, plus the run queue's and registry's amortized growth
-    // (about log2(10 000) reallocations each) and run_task's main waker.
+    // 10 000 tasks, plus the run queue's and free list's amortized growth
+    // (about log2(10 000) reallocations each), one registry chunk per 1 024
+    // tasks (10), the side record of the one handle awaited before its task
+    // ended, and run_task's main waker.
     assert!(
-        allocations <= TASKS + 64,
+        allocations <= TASKS + 100,
         "{allocations} allocations for {TASKS} tasks"
     );
     assert!(

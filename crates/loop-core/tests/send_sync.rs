@@ -5,7 +5,8 @@ use std::task::Waker;
 
 use loop_core::{
     AccessError, Handle, Interrupt, JoinError, JoinHandle, JoinSet, LocalKey, Loop, LoopBound,
-    LoopId, LoopPool, LoopPoolBuilder, Spawner, ThreadParker,
+    LoopBuilder, LoopId, LoopPool, LoopPoolBuilder, LoopStats, SlowPoll, Snapshot, SnapshotError,
+    Spawner, StuckTask, TaskDump, TaskId, TaskInfo, TaskState, ThreadParker,
 };
 use static_assertions::{assert_impl_all, assert_not_impl_any};
 
@@ -29,6 +30,17 @@ assert_impl_all!(LoopId: Send, Sync, Copy);
 // A bound reference may go anywhere, even to a part that is neither: it lends
 // the part only on its loop's thread.
 assert_impl_all!(LoopBound<std::cell::Cell<u32>>: Send, Sync, Copy);
+assert_impl_all!(TaskId: Send, Sync, Copy, Eq, Ord, std::hash::Hash, std::fmt::Display);
+assert_impl_all!(LoopStats: Send, Sync, Clone, std::fmt::Display);
+assert_impl_all!(TaskInfo: Send, Sync, Clone, std::fmt::Display);
+assert_impl_all!(TaskState: Send, Sync, Copy);
+assert_impl_all!(TaskDump: Send, Sync, Clone, std::fmt::Display);
+assert_impl_all!(Snapshot: Send, Sync, Clone);
+assert_impl_all!(StuckTask: Send, Sync, Copy, std::fmt::Display);
+assert_impl_all!(SnapshotError: Send, Sync, Copy, std::error::Error);
+assert_impl_all!(SlowPoll<'static>: Send, Sync, Copy, std::fmt::Display);
+// Its hooks run on the loop's thread and may hold `Rc`s: the builder stays there.
+assert_not_impl_any!(LoopBuilder: Send, Sync);
 
 #[test]
 fn task_wakers_are_send_and_sync() {

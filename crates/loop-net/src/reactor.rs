@@ -323,6 +323,7 @@ impl Reactor {
     /// No borrow is held while a waker runs: each event is copied out of the
     /// buffer, and the slab's borrow ends before the wakes.
     fn dispatch(&self, count: usize) {
+        loop_core::stats::count_io_events(count);
         for i in 0..count {
             let event = self.events.borrow()[i];
             let token = event.u64;

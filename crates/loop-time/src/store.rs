@@ -143,6 +143,7 @@ impl TimerStore {
     /// that `at` is still ahead.
     pub(crate) fn register(&self, at: Instant, seq: u64, waker: Waker) -> u32 {
         let key = self.key(at);
+        loop_core::stats::count_timer_armed();
         self.timers.borrow_mut().insert(key, seq, waker)
     }
 
@@ -179,6 +180,7 @@ impl TimerStore {
     fn fire(&self, now: u64) {
         let mut fired = self.fired.take();
         self.timers.borrow_mut().pop_due(now, &mut fired);
+        loop_core::stats::count_timers_fired(fired.len());
         let mut first_panic = None;
         for waker in fired.drain(..) {
             // No borrow is held here (module docs), and a waker that panics
