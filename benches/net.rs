@@ -12,6 +12,8 @@
 //!
 //! - `pingpong`: the `echo_load` example, 64 connections doing 64-byte
 //!   request/response ping-pong;
+//! - `pingpong1000`: the same with 1 000 connections, where the order in
+//!   which a server serves its ready connections matters more;
 //! - `stream`: `echo_load` on one connection streaming 1 MiB messages through
 //!   the echo server (MB/s and server CPU per MB);
 //! - `wrk`: `wrk -t1 -c64` against each `http_hello` (skipped without `wrk`);
@@ -19,7 +21,7 @@
 //!   which has echoed one 64-byte message.
 //!
 //! Run: `bash benches/net.sh`, or
-//! `cargo bench -p goldiloop-benches --bench net -- --secs 5 --rounds 3 --only pingpong,stream,wrk,idle`
+//! `cargo bench -p goldiloop-benches --bench net -- --secs 5 --rounds 3 --only pingpong,pingpong1000,stream,wrk,idle`
 //! (those are the defaults). It builds the examples it needs with
 //! `cargo build --release -p goldiloop-examples --examples`. Without `--bench`
 //! (as `cargo test --benches` runs it) it does nothing. The suite starts the
@@ -138,7 +140,7 @@ impl Options {
         let mut options = Options {
             secs: 5,
             rounds: 3,
-            only: ["pingpong", "stream", "wrk", "idle"]
+            only: ["pingpong", "pingpong1000", "stream", "wrk", "idle"]
                 .map(String::from)
                 .to_vec(),
         };
@@ -345,7 +347,9 @@ fn field(output: &str, key: &str) -> io::Result<f64> {
 }
 
 /// Runs `echo_load` with `connections` and `size` against `runtime`'s echo
-/// server: requests/s, p50 µs, p99 µs, MB/s, server CPU µs per request.
+/// server: requests/s, p50 µs, p99 µs, MB/s, server CPU µs per request,
+/// p99.9 µs, the most replies between two on one connection (`echo_load`'s
+/// `gap_max`) and the ms the load generator waited for a CPU.
 fn echo_run(
     programs: &Programs,
     runtime: Runtime,
@@ -372,6 +376,10 @@ fn echo_run(
         field(&output, "p99_us")?,
         field(&output, "mb_per_s")?,
         cpu_per_request,
+        // Not in the tables; in the per-round lines (and net.sh's ranges).
+        field(&output, "p999_us")?,
+        field(&output, "gap_max")?,
+        field(&output, "client_cpu_wait_ms")?,
     ])
 }
 
@@ -519,16 +527,19 @@ fn suite(options: &Options) -> io::Result<()> {
         options.rounds,
         options.secs
     );
-    if options.wants("pingpong") {
-        let rows = interleaved("pingpong", &RUNTIMES, options.rounds, |rt| {
-            echo_run(&programs, rt, 64, 64, options.secs)
+    for (section, connections) in [("pingpong", 64), ("pingpong1000", 1000)] {
+        if !options.wants(section) {
+            continue;
+        }
+        let rows = interleaved(section, &RUNTIMES, options.rounds, |rt| {
+            echo_run(&programs, rt, connections, 64, options.secs)
         })?;
         let rows: Vec<(Runtime, Sample)> = rows
             .into_iter()
             .map(|(rt, s)| (rt, vec![s[0], s[1], s[2], s[4]]))
             .collect();
         table(
-            "Echo: 64 connections, 64-byte ping-pong (echo_load)",
+            &format!("Echo: {connections} connections, 64-byte ping-pong (echo_load)"),
             &[
                 ("requests/s", 0),
                 ("p50 µs", 0),

@@ -2,14 +2,57 @@
 # Runs the network benchmarks of benches/net.rs: goldiloop's echo_server and
 # http_hello examples against the same servers on tokio current-thread, smol
 # and a raw epoll loop, servers pinned to core 0 and clients to core 1.
-# Prints Markdown tables (medians) on stdout, progress on stderr.
+# Prints Markdown tables (medians) on stdout, then the range (lowest and
+# highest of the rounds) of every figure; progress on stderr.
 #
 #   bash benches/net.sh                        # 5 s per run, 3 rounds, all sections
-#   bash benches/net.sh --secs 3 --rounds 5 --only pingpong,wrk
+#   bash benches/net.sh --secs 3 --rounds 5 --only pingpong,pingpong1000,wrk
 #
 # Needs taskset (util-linux); the HTTP table needs wrk (apt-get install wrk).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release -q -p goldiloop-examples \
   --example echo_server --example http_hello --example echo_load
-exec cargo bench -q -p goldiloop-benches --bench net -- "$@"
+rounds=$(mktemp)
+trap 'rm -f "$rounds"' EXIT
+cargo bench -q -p goldiloop-benches --bench net -- "$@" 2> >(tee "$rounds" >&2)
+wait
+# The per-round lines: "<section> round <i>/<n> <server>: <v1> <v2> ...".
+awk '
+  / round [0-9]+\/[0-9]+ / {
+    split($0, halves, ": ")
+    head = halves[1]; section = $1
+    server = head; sub(/^[^ ]+ round [^ ]+ /, "", server)
+    n = split(halves[2], v, " ")
+    key = section SUBSEP server
+    if (!(key in seen)) { seen[key] = 1; order[++count] = key; width[key] = n }
+    for (i = 1; i <= n; i++) {
+      if (!((key, i) in lo) || v[i] + 0 < lo[key, i]) lo[key, i] = v[i] + 0
+      if (!((key, i) in hi) || v[i] + 0 > hi[key, i]) hi[key, i] = v[i] + 0
+    }
+  }
+  function fmt(x) { return x >= 100 ? sprintf("%.0f", x) : sprintf("%.3g", x) }
+  END {
+    if (count == 0) exit
+    names["pingpong"] = "requests/s, p50 µs, p99 µs, MB/s, server CPU µs/request, p99.9 µs, most replies between two on one connection, ms the generator waited for a CPU"
+    names["pingpong1000"] = names["pingpong"]
+    names["stream"] = "messages/s, p50 µs, p99 µs, MB/s, server CPU µs/message, p99.9 µs, -, ms the generator waited for a CPU"
+    names["wrk"] = "requests/s, p50 µs, p99 µs, server CPU µs/request"
+    names["idle"] = "server RSS bytes/connection"
+    print "\n### Ranges over the rounds (lowest-highest)"
+    last = ""
+    for (k = 1; k <= count; k++) {
+      split(order[k], parts, SUBSEP)
+      if (parts[1] != last) {
+        last = parts[1]
+        printf "\n%s: %s\n\n", last, names[last]
+      }
+      line = "- " parts[2] ":"
+      for (i = 1; i <= width[order[k]]; i++) {
+        line = line " " fmt(lo[order[k], i]) "-" fmt(hi[order[k], i])
+        if (i < width[order[k]]) line = line ","
+      }
+      print line
+    }
+  }
+' "$rounds"
