@@ -283,6 +283,11 @@ impl Server {
         Ok(Duration::from_secs_f64(ticks as f64 / per_sec))
     }
 
+    /// The time the server's threads spent runnable but waiting for a CPU.
+    fn cpu_wait(&self) -> Duration {
+        cpu_wait(self.child.id())
+    }
+
     /// The server's resident set size in bytes.
     fn rss(&self) -> io::Result<u64> {
         let status = self.proc_file("status")?;
@@ -306,12 +311,31 @@ impl Drop for Server {
 /// How long a client may run past its nominal duration before it counts as hung.
 const CLIENT_GRACE: Duration = Duration::from_secs(30);
 
-/// Runs a load generator to completion and returns its stdout; kills it
-/// if it runs `CLIENT_GRACE` past `secs`.
-fn run_client(mut cmd: Command, secs: u32) -> io::Result<String> {
+/// The time the threads of process `pid` have spent runnable but waiting
+/// for a CPU: the second field of each `/proc/<pid>/task/*/schedstat` (zero
+/// where the kernel keeps no schedstat). On a shared machine this is the
+/// time other programs took from the benchmark.
+fn cpu_wait(pid: u32) -> Duration {
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return Duration::ZERO;
+    };
+    let ns: u64 = tasks
+        .flatten()
+        .filter_map(|task| std::fs::read_to_string(task.path().join("schedstat")).ok())
+        .filter_map(|stat| stat.split_whitespace().nth(1)?.parse::<u64>().ok())
+        .sum();
+    Duration::from_nanos(ns)
+}
+
+/// Runs a load generator to completion and returns its stdout and the time
+/// it waited for a CPU (as last seen, at most 100 ms before it ended); kills
+/// it if it runs `CLIENT_GRACE` past `secs`.
+fn run_client(mut cmd: Command, secs: u32) -> io::Result<(String, Duration)> {
     let mut child = cmd.stdout(Stdio::piped()).spawn()?;
     let deadline = Instant::now() + Duration::from_secs(secs.into()) + CLIENT_GRACE;
+    let mut waited = Duration::ZERO;
     let status = loop {
+        waited = waited.max(cpu_wait(child.id()));
         if let Some(status) = child.try_wait()? {
             break status;
         }
@@ -331,7 +355,7 @@ fn run_client(mut cmd: Command, secs: u32) -> io::Result<String> {
     if !status.success() {
         return Err(io::Error::other(format!("{cmd:?} failed: {status}")));
     }
-    Ok(output)
+    Ok((output, waited))
 }
 
 /// The value of `key=` in `echo_load`'s last line.
@@ -349,7 +373,7 @@ fn field(output: &str, key: &str) -> io::Result<f64> {
 /// Runs `echo_load` with `connections` and `size` against `runtime`'s echo
 /// server: requests/s, p50 µs, p99 µs, MB/s, server CPU µs per request,
 /// p99.9 µs, the most replies between two on one connection (`echo_load`'s
-/// `gap_max`) and the ms the load generator waited for a CPU.
+/// `gap_max`), and the ms the load generator and the server waited for a CPU.
 fn echo_run(
     programs: &Programs,
     runtime: Runtime,
@@ -366,8 +390,10 @@ fn echo_run(
         server.addr.to_string(),
     ]);
     let before = server.cpu()?;
-    let output = run_client(load, secs)?;
+    let waited_before = server.cpu_wait();
+    let (output, _) = run_client(load, secs)?;
     let cpu = server.cpu()? - before;
+    let server_waited = server.cpu_wait() - waited_before;
     let requests = field(&output, "requests")?;
     let cpu_per_request = cpu.as_secs_f64() * 1e6 / requests;
     Ok(vec![
@@ -380,11 +406,13 @@ fn echo_run(
         field(&output, "p999_us")?,
         field(&output, "gap_max")?,
         field(&output, "client_cpu_wait_ms")?,
+        server_waited.as_secs_f64() * 1e3,
     ])
 }
 
 /// Runs `wrk -t1 -c64` against `runtime`'s HTTP server: requests/s, p50 µs,
-/// p99 µs, server CPU µs per request.
+/// p99 µs, server CPU µs per request, and the ms wrk and the server waited
+/// for a CPU.
 fn wrk_run(programs: &Programs, runtime: Runtime, secs: u32) -> io::Result<Sample> {
     let server = Server::start(programs.server(runtime, Kind::Http))?;
     let mut wrk = pinned(CLIENT_CPU);
@@ -392,8 +420,10 @@ fn wrk_run(programs: &Programs, runtime: Runtime, secs: u32) -> io::Result<Sampl
         .arg(format!("-d{secs}s"))
         .arg(format!("http://{}/", server.addr));
     let before = server.cpu()?;
-    let output = run_client(wrk, secs)?;
+    let waited_before = server.cpu_wait();
+    let (output, wrk_waited) = run_client(wrk, secs)?;
     let cpu = server.cpu()? - before;
+    let server_waited = server.cpu_wait() - waited_before;
     let parse_err = || io::Error::other(format!("unexpected wrk output {output:?}"));
     let mut requests = None;
     let mut rps = None;
@@ -415,6 +445,9 @@ fn wrk_run(programs: &Programs, runtime: Runtime, secs: u32) -> io::Result<Sampl
         p50.ok_or_else(parse_err)?,
         p99.ok_or_else(parse_err)?,
         cpu.as_secs_f64() * 1e6 / requests,
+        // Not in the table; in the per-round lines (and net.sh's ranges).
+        wrk_waited.as_secs_f64() * 1e3,
+        server_waited.as_secs_f64() * 1e3,
     ])
 }
 

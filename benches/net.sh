@@ -34,10 +34,10 @@ awk '
   function fmt(x) { return x >= 100 ? sprintf("%.0f", x) : sprintf("%.3g", x) }
   END {
     if (count == 0) exit
-    names["pingpong"] = "requests/s, p50 µs, p99 µs, MB/s, server CPU µs/request, p99.9 µs, most replies between two on one connection, ms the generator waited for a CPU"
+    names["pingpong"] = "requests/s, p50 µs, p99 µs, MB/s, server CPU µs/request, p99.9 µs, most replies between two on one connection, ms the generator waited for a CPU, ms the server waited for a CPU"
     names["pingpong1000"] = names["pingpong"]
-    names["stream"] = "messages/s, p50 µs, p99 µs, MB/s, server CPU µs/message, p99.9 µs, -, ms the generator waited for a CPU"
-    names["wrk"] = "requests/s, p50 µs, p99 µs, server CPU µs/request"
+    names["stream"] = "messages/s, p50 µs, p99 µs, MB/s, server CPU µs/message, p99.9 µs, -, ms the generator waited for a CPU, ms the server waited for a CPU"
+    names["wrk"] = "requests/s, p50 µs, p99 µs, server CPU µs/request, ms wrk waited for a CPU, ms the server waited for a CPU"
     names["idle"] = "server RSS bytes/connection"
     print "\n### Ranges over the rounds (lowest-highest)"
     last = ""
