@@ -603,6 +603,10 @@ fn suite(options: &Options) -> io::Result<()> {
             let rows = interleaved("wrk", &RUNTIMES, options.rounds, |rt| {
                 wrk_run(&programs, rt, options.secs)
             })?;
+            let rows: Vec<(Runtime, Sample)> = rows
+                .into_iter()
+                .map(|(rt, s)| (rt, s[..4].to_vec()))
+                .collect();
             table(
                 "HTTP: wrk -t1 -c64 against http_hello",
                 &[
