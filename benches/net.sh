@@ -76,6 +76,12 @@ awk -v secs="$secs" '
       }
       print line
     }
+    relevant = 0
+    for (k = 1; k <= count; k++) {
+      split(order[k], parts, SUBSEP)
+      if (parts[1] == "wrk" || parts[1] ~ /^pingpong/) relevant = 1
+    }
+    if (!relevant) exit
     print "\n### Quiet rounds only (the generator and the server together waited for a CPU at most 1% of the run)\n"
     print "| section | server | quiet rounds | p50 µs | p99 µs | server CPU µs/request |"
     print "|---|---|---:|---:|---:|---:|"
