@@ -12,6 +12,8 @@
 //!
 //! - `pingpong`: the `echo_load` example, 64 connections doing 64-byte
 //!   request/response ping-pong;
+//! - `pingpong1000`: the same with 1 000 connections, where the order in
+//!   which a server serves its ready connections matters more;
 //! - `stream`: `echo_load` on one connection streaming 1 MiB messages through
 //!   the echo server (MB/s and server CPU per MB);
 //! - `wrk`: `wrk -t1 -c64` against each `http_hello` (skipped without `wrk`);
@@ -22,7 +24,7 @@
 //!   which has echoed one 64-byte message.
 //!
 //! Run: `bash benches/net.sh`, or
-//! `cargo bench -p goldiloop-benches --bench net -- --secs 5 --rounds 3 --only pingpong,stream,wrk,hyper,idle`
+//! `cargo bench -p goldiloop-benches --bench net -- --secs 5 --rounds 3 --only pingpong,pingpong1000,stream,wrk,hyper,idle`
 //! (those are the defaults). It builds the examples it needs with
 //! `cargo build --release -p goldiloop-examples --examples`. Without `--bench`
 //! (as `cargo test --benches` runs it) it does nothing. The suite starts the
@@ -141,7 +143,7 @@ impl Options {
         let mut options = Options {
             secs: 5,
             rounds: 3,
-            only: ["pingpong", "stream", "wrk", "hyper", "idle"]
+            only: ["pingpong", "pingpong1000", "stream", "wrk", "hyper", "idle"]
                 .map(String::from)
                 .to_vec(),
         };
@@ -297,6 +299,11 @@ impl Server {
         Ok(Duration::from_secs_f64(ticks as f64 / per_sec))
     }
 
+    /// The time the server's threads spent runnable but waiting for a CPU.
+    fn cpu_wait(&self) -> Duration {
+        cpu_wait(self.child.id())
+    }
+
     /// The server's resident set size in bytes.
     fn rss(&self) -> io::Result<u64> {
         let status = self.proc_file("status")?;
@@ -320,12 +327,31 @@ impl Drop for Server {
 /// How long a client may run past its nominal duration before it counts as hung.
 const CLIENT_GRACE: Duration = Duration::from_secs(30);
 
-/// Runs a load generator to completion and returns its stdout; kills it
-/// if it runs `CLIENT_GRACE` past `secs`.
-fn run_client(mut cmd: Command, secs: u32) -> io::Result<String> {
+/// The time the threads of process `pid` have spent runnable but waiting
+/// for a CPU: the second field of each `/proc/<pid>/task/*/schedstat` (zero
+/// where the kernel keeps no schedstat). On a shared machine this is the
+/// time other programs took from the benchmark.
+fn cpu_wait(pid: u32) -> Duration {
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return Duration::ZERO;
+    };
+    let ns: u64 = tasks
+        .flatten()
+        .filter_map(|task| std::fs::read_to_string(task.path().join("schedstat")).ok())
+        .filter_map(|stat| stat.split_whitespace().nth(1)?.parse::<u64>().ok())
+        .sum();
+    Duration::from_nanos(ns)
+}
+
+/// Runs a load generator to completion and returns its stdout and the time
+/// it waited for a CPU (as last seen, at most 100 ms before it ended); kills
+/// it if it runs `CLIENT_GRACE` past `secs`.
+fn run_client(mut cmd: Command, secs: u32) -> io::Result<(String, Duration)> {
     let mut child = cmd.stdout(Stdio::piped()).spawn()?;
     let deadline = Instant::now() + Duration::from_secs(secs.into()) + CLIENT_GRACE;
+    let mut waited = Duration::ZERO;
     let status = loop {
+        waited = waited.max(cpu_wait(child.id()));
         if let Some(status) = child.try_wait()? {
             break status;
         }
@@ -345,7 +371,7 @@ fn run_client(mut cmd: Command, secs: u32) -> io::Result<String> {
     if !status.success() {
         return Err(io::Error::other(format!("{cmd:?} failed: {status}")));
     }
-    Ok(output)
+    Ok((output, waited))
 }
 
 /// The value of `key=` in `echo_load`'s last line.
@@ -361,7 +387,9 @@ fn field(output: &str, key: &str) -> io::Result<f64> {
 }
 
 /// Runs `echo_load` with `connections` and `size` against `runtime`'s echo
-/// server: requests/s, p50 µs, p99 µs, MB/s, server CPU µs per request.
+/// server: requests/s, p50 µs, p99 µs, MB/s, server CPU µs per request,
+/// p99.9 µs, the most replies between two on one connection (`echo_load`'s
+/// `gap_max`), and the ms the load generator and the server waited for a CPU.
 fn echo_run(
     programs: &Programs,
     runtime: Runtime,
@@ -378,8 +406,10 @@ fn echo_run(
         server.addr.to_string(),
     ]);
     let before = server.cpu()?;
-    let output = run_client(load, secs)?;
+    let waited_before = server.cpu_wait();
+    let (output, _) = run_client(load, secs)?;
     let cpu = server.cpu()? - before;
+    let server_waited = server.cpu_wait() - waited_before;
     let requests = field(&output, "requests")?;
     let cpu_per_request = cpu.as_secs_f64() * 1e6 / requests;
     Ok(vec![
@@ -388,11 +418,17 @@ fn echo_run(
         field(&output, "p99_us")?,
         field(&output, "mb_per_s")?,
         cpu_per_request,
+        // Not in the tables; in the per-round lines (and net.sh's ranges).
+        field(&output, "p999_us")?,
+        field(&output, "gap_max")?,
+        field(&output, "client_cpu_wait_ms")?,
+        server_waited.as_secs_f64() * 1e3,
     ])
 }
 
 /// Runs `wrk -t1 -c64` against the HTTP server `server` starts: requests/s,
-/// p50 µs, p99 µs, server CPU µs per request.
+/// p50 µs, p99 µs, server CPU µs per request, and the ms wrk and the server
+/// waited for a CPU.
 fn wrk_run(server: Command, secs: u32) -> io::Result<Sample> {
     let server = Server::start(server)?;
     let mut wrk = pinned(CLIENT_CPU);
@@ -400,8 +436,10 @@ fn wrk_run(server: Command, secs: u32) -> io::Result<Sample> {
         .arg(format!("-d{secs}s"))
         .arg(format!("http://{}/", server.addr));
     let before = server.cpu()?;
-    let output = run_client(wrk, secs)?;
+    let waited_before = server.cpu_wait();
+    let (output, wrk_waited) = run_client(wrk, secs)?;
     let cpu = server.cpu()? - before;
+    let server_waited = server.cpu_wait() - waited_before;
     let parse_err = || io::Error::other(format!("unexpected wrk output {output:?}"));
     let mut requests = None;
     let mut rps = None;
@@ -423,6 +461,9 @@ fn wrk_run(server: Command, secs: u32) -> io::Result<Sample> {
         p50.ok_or_else(parse_err)?,
         p99.ok_or_else(parse_err)?,
         cpu.as_secs_f64() * 1e6 / requests,
+        // Not in the table; in the per-round lines (and net.sh's ranges).
+        wrk_waited.as_secs_f64() * 1e3,
+        server_waited.as_secs_f64() * 1e3,
     ])
 }
 
@@ -535,16 +576,19 @@ fn suite(options: &Options) -> io::Result<()> {
         options.rounds,
         options.secs
     );
-    if options.wants("pingpong") {
-        let rows = interleaved("pingpong", &RUNTIMES, options.rounds, |rt| {
-            echo_run(&programs, rt, 64, 64, options.secs)
+    for (section, connections) in [("pingpong", 64), ("pingpong1000", 1000)] {
+        if !options.wants(section) {
+            continue;
+        }
+        let rows = interleaved(section, &RUNTIMES, options.rounds, |rt| {
+            echo_run(&programs, rt, connections, 64, options.secs)
         })?;
         let rows: Vec<(Runtime, Sample)> = rows
             .into_iter()
             .map(|(rt, s)| (rt, vec![s[0], s[1], s[2], s[4]]))
             .collect();
         table(
-            "Echo: 64 connections, 64-byte ping-pong (echo_load)",
+            &format!("Echo: {connections} connections, 64-byte ping-pong (echo_load)"),
             &[
                 ("requests/s", 0),
                 ("p50 µs", 0),
@@ -575,6 +619,10 @@ fn suite(options: &Options) -> io::Result<()> {
             let rows = interleaved("wrk", &RUNTIMES, options.rounds, |rt| {
                 wrk_run(programs.server(rt, Kind::Http), options.secs)
             })?;
+            let rows: Vec<(Runtime, Sample)> = rows
+                .into_iter()
+                .map(|(rt, s)| (rt, s[..4].to_vec()))
+                .collect();
             table(
                 "HTTP: wrk -t1 -c64 against http_hello",
                 &[
@@ -595,6 +643,10 @@ fn suite(options: &Options) -> io::Result<()> {
             let rows = interleaved("hyper", &runtimes, options.rounds, |rt| {
                 wrk_run(programs.hyper_server(rt), options.secs)
             })?;
+            let rows: Vec<(Runtime, Sample)> = rows
+                .into_iter()
+                .map(|(rt, s)| (rt, s[..4].to_vec()))
+                .collect();
             table(
                 "HTTP through hyper 1.x: wrk -t1 -c64 against hyper_hello \
                  (goldiloop via examples/hyper_rt.rs) and hyper_hello_tokio",
