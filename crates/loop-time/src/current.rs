@@ -11,7 +11,7 @@ use std::cell::Cell;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
-use loop_core::{Handle, Loop, LoopBound};
+use loop_core::{Handle, Loop, LoopBound, LoopId};
 
 use crate::clock;
 use crate::messages;
@@ -51,8 +51,7 @@ thread_local! {
 }
 
 /// Calls `f` with the store of the loop running on this thread, as a
-/// [`LoopBound`] (for a `Send` timer to keep) and lent for the call,
-/// attaching the store on first use.
+/// [`LoopBound`] and lent for the call, attaching the store on first use.
 ///
 /// # Panics
 ///
@@ -66,15 +65,43 @@ pub(crate) fn with_bound_store<R>(f: impl FnOnce(LoopBound<TimerStore>, &TimerSt
     {
         return result.expect("`f` is called once");
     }
-    let bound = match Loop::try_current() {
-        Some(handle) => handle.source_bound(TimerStore::new),
-        None => panic!("{}", messages::NO_LOOP),
+    let Some(bound) = cache_current_store() else {
+        panic!("{}", messages::NO_LOOP);
     };
-    LAST_STORE.set(Some(bound));
     let f = f.take().expect("`f` is called once");
     bound
         .with(|store| f(bound, store))
         .expect("the running loop's own store")
+}
+
+/// Calls `f` with the store of loop `id` if that loop is the one running on
+/// this thread (`None` anywhere else): how a timer that keeps only its
+/// loop's id reaches its store, through the per-thread cache.
+#[inline]
+pub(crate) fn with_store_of<R>(id: LoopId, f: impl FnOnce(&TimerStore) -> R) -> Option<R> {
+    match LAST_STORE.get() {
+        Some(bound) if bound.loop_id() == id => bound.with(f),
+        _ => with_store_of_uncached(id, f),
+    }
+}
+
+/// [`with_store_of`] when the cache holds another loop's store.
+#[cold]
+#[inline(never)]
+fn with_store_of_uncached<R>(id: LoopId, f: impl FnOnce(&TimerStore) -> R) -> Option<R> {
+    if !id.is_current() {
+        return None;
+    }
+    cache_current_store()?.with(f)
+}
+
+/// The store of the loop running on this thread (attached on first use),
+/// kept in the per-thread cache; `None` where no loop runs.
+#[cold]
+fn cache_current_store() -> Option<LoopBound<TimerStore>> {
+    let bound = Loop::try_current()?.source_bound(TimerStore::new);
+    LAST_STORE.set(Some(bound));
+    Some(bound)
 }
 
 /// The current time on the loop running on this thread: its paused clock's

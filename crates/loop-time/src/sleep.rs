@@ -14,10 +14,11 @@
 //! A `Sleep` is `Send + Sync`, so that code bound by `Send` (hyper's timer,
 //! tower, a `Spawner` task) can hold one, and it moves with the task that
 //! awaits it:
-//! - Its home is the loop it is registered with, kept as a
-//!   [`LoopBound`] of that loop's timer store: usable only while that loop
-//!   runs on the thread (one thread-local read and a compare per poll, the
-//!   check every poll made before), with no reference count. Nothing is
+//! - Its home is the id of the loop it is registered with. It reaches that
+//!   loop's timer store through a per-thread cache of a
+//!   [`LoopBound`](loop_core::LoopBound), which lends the store only while
+//!   that loop runs on the thread (two thread-local reads and compares per
+//!   poll), with no reference count and one word in the sleep. Nothing is
 //!   shared between threads.
 //! - Polled on another loop, it releases its old registration and registers
 //!   with the loop polling it, as if it were new there: a sleep handed to
@@ -33,7 +34,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
-use loop_core::LoopBound;
+use loop_core::LoopId;
 
 use crate::current;
 use crate::store::{TimerStore, next_seq};
@@ -177,9 +178,24 @@ pub struct Sleep {
     home: Option<Home>,
 }
 
-/// The loop a sleep is registered with, and that loop's timer store,
-/// reachable only while that loop runs on the thread.
-type Home = LoopBound<TimerStore>;
+/// The loop a sleep is registered with. Its store is reached through
+/// loop-time's per-thread cache of a [`LoopBound`] (`current.rs`), only while
+/// that loop runs on the thread: the sleep keeps one word, not the bound
+/// reference's two, which matters when a million of them are alive.
+#[derive(Clone, Copy)]
+struct Home(LoopId);
+
+impl Home {
+    /// Calls `f` with the store, if this loop is running on this thread.
+    #[inline]
+    fn with<R>(self, f: impl FnOnce(&TimerStore) -> R) -> Option<R> {
+        current::with_store_of(self.0, f)
+    }
+
+    fn loop_id(self) -> LoopId {
+        self.0
+    }
+}
 
 /// Frees the place `(slot, seq)` in `home`'s store from a thread where that
 /// loop is not running: as a small task on that loop, or not at all if the
@@ -301,7 +317,7 @@ impl Sleep {
     #[track_caller]
     pub(crate) fn started(duration: Duration, waker: &Waker) -> Sleep {
         let seq = next_seq();
-        current::with_bound_store(|home, store| {
+        current::with_bound_store(|bound, store| {
             let deadline = deadline_after(store.now(), duration);
             let state = if duration.is_zero() {
                 State::Elapsed
@@ -312,7 +328,7 @@ impl Sleep {
                 deadline,
                 seq,
                 state,
-                home: Some(home),
+                home: Some(Home(bound.loop_id())),
             }
         })
     }
@@ -330,12 +346,12 @@ impl Sleep {
     #[track_caller]
     fn register_here(&mut self, waker: &Waker) -> Poll<()> {
         let (deadline, seq) = (self.deadline, self.seq);
-        let (home, slot) = current::with_bound_store(|home, store| {
+        let (id, slot) = current::with_bound_store(|bound, store| {
             let slot =
                 (deadline > store.now()).then(|| store.register(deadline, seq, waker.clone()));
-            (home, slot)
+            (bound.loop_id(), slot)
         });
-        self.home = Some(home);
+        self.home = Some(Home(id));
         match slot {
             Some(slot) => {
                 self.state = State::Waiting(slot);
