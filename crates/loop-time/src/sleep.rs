@@ -179,7 +179,7 @@ pub struct Sleep {
 }
 
 /// The loop a sleep is registered with. Its store is reached through
-/// loop-time's per-thread cache of a [`LoopBound`] (`current.rs`), only while
+/// loop-time's per-thread cache of a [`LoopBound`](loop_core::LoopBound) (`current.rs`), only while
 /// that loop runs on the thread: the sleep keeps one word, not the bound
 /// reference's two, which matters when a million of them are alive.
 #[derive(Clone, Copy)]
