@@ -1,4 +1,4 @@
-//! Bytes of heap per idle task: 10 000 tasks that each wait forever, spawned
+//! Bytes of heap per idle task: 100 000 tasks that each wait forever, spawned
 //! and polled once on goldiloop, tokio (current-thread + `LocalSet`) and smol
 //! (`LocalExecutor`), measured with a counting allocator in one run.
 //!
@@ -40,7 +40,7 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static GLOBAL: Counting = Counting;
 
-const TASKS: usize = 10_000;
+const TASKS: usize = 100_000;
 
 /// A future that lets its runtime go idle once: it is woken from another
 /// thread after its first poll, so the runtime parks in between.
@@ -67,7 +67,7 @@ fn live() -> isize {
 /// Heap bytes per task once `TASKS` tasks are spawned, polled, and the
 /// runtime has gone idle, its structures included (run queues, task lists),
 /// `JoinHandle`s dropped. The idle thread's own allocations are counted too,
-/// alike for each runtime, and are negligible beside 10 000 tasks.
+/// alike for each runtime, and are negligible beside 100 000 tasks.
 fn goldiloop_bytes() -> f64 {
     let lp = goldiloop::Loop::new();
     lp.run_task(async {});
