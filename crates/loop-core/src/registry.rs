@@ -45,7 +45,7 @@ impl Registry {
         Some(&mut self.chunks.get_mut(index / CHUNK)?[index % CHUNK])
     }
 
-    /// Adds a task and returns its index.
+    /// Adds a task, tells it its index (`Header::set_slot`), and returns the index.
     #[inline]
     pub(crate) fn insert(&mut self, task: TaskRef) -> u32 {
         self.len += 1;
@@ -65,6 +65,9 @@ impl Registry {
                 index
             }
         };
+        // The task learns its slot before it is stored: no extra reference
+        // needed to reach its header afterwards.
+        crate::task::header(&task).set_slot(index);
         *self.slot(index).expect("a handed-out slot exists") = Some(task);
         index
     }
@@ -93,12 +96,18 @@ impl Registry {
 
     /// Empties the registry, returning every task it held.
     pub(crate) fn take_all(&mut self) -> Vec<TaskRef> {
+        let mut tasks = Vec::with_capacity(self.len);
+        if self.len > 0 {
+            // Taken slot by slot in place: moving a chunk out by value
+            // would copy its 16 KiB first.
+            for chunk in &mut self.chunks {
+                tasks.extend(chunk.iter_mut().filter_map(Option::take));
+            }
+        }
         self.len = 0;
         self.high = 0;
         self.free.clear();
-        std::mem::take(&mut self.chunks)
-            .into_iter()
-            .flat_map(|chunk| chunk.into_iter().flatten())
-            .collect()
+        self.chunks.clear();
+        tasks
     }
 }

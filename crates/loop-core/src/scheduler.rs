@@ -250,9 +250,7 @@ impl Core {
             let timing = record.timing.get_or_init(Box::default);
             timing.since.set(Some(Instant::now()));
         }
-        let header_task = task.clone();
-        let slot = self.tasks.borrow_mut().insert(task);
-        task::header(&header_task).set_slot(slot);
+        self.tasks.borrow_mut().insert(task);
     }
 
     /// Appends a task to the run queue.
