@@ -633,15 +633,20 @@ fn handoff_spawner() -> f64 {
         .pin_to_cores(true)
         .build()
         .unwrap();
-    let to_b = pool.spawner(1);
-    let elapsed = pool.spawner(0).add_task(async move {
+    spawner_round_trips(pool.spawner(0), pool.spawner(1))
+}
+
+/// ns per round trip: a task on `a`'s loop adds an empty task to `b`'s loop
+/// and awaits its handle, `ROUND_TRIPS` times.
+fn spawner_round_trips(a: goldiloop::Spawner, b: goldiloop::Spawner) -> f64 {
+    let elapsed = a.add_task(async move {
         let start = Instant::now();
         for i in 0..ROUND_TRIPS {
-            black_box(to_b.add_task(async move { i }).await.unwrap());
+            black_box(b.add_task(async move { i }).await.unwrap());
         }
         start.elapsed()
     });
-    let elapsed = goldiloop::Loop::new().run_task(elapsed).unwrap();
+    let elapsed = goldiloop::core::Loop::new().run_task(elapsed).unwrap();
     elapsed.as_nanos() as f64 / f64::from(ROUND_TRIPS)
 }
 
@@ -655,16 +660,7 @@ fn handoff_spawner_futex() -> f64 {
         .pin_to_cores(true)
         .build()
         .unwrap();
-    let to_b = pool.spawner(1);
-    let elapsed = pool.spawner(0).add_task(async move {
-        let start = Instant::now();
-        for i in 0..ROUND_TRIPS {
-            black_box(to_b.add_task(async move { i }).await.unwrap());
-        }
-        start.elapsed()
-    });
-    let elapsed = goldiloop::core::Loop::new().run_task(elapsed).unwrap();
-    elapsed.as_nanos() as f64 / f64::from(ROUND_TRIPS)
+    spawner_round_trips(pool.spawner(0), pool.spawner(1))
 }
 
 /// ns per round trip through two loop-sync channels between two loops.
