@@ -262,20 +262,33 @@ fn echo_load_measures_echo_server() {
     }
 }
 
-#[test]
-fn http_hello_answers_pipelined_requests_and_honours_connection_close() {
-    use std::io::{Read, Write};
-    let server = Server::start("http_hello");
-    let mut conn = std::net::TcpStream::connect(&server.addr).unwrap();
+/// A connection to `addr` whose reads give up after 10 s (a hang fails the
+/// test instead of stalling it).
+fn connect(addr: &str) -> std::net::TcpStream {
+    let conn = std::net::TcpStream::connect(addr).unwrap();
     conn.set_read_timeout(Some(std::time::Duration::from_secs(10)))
         .unwrap();
-    // Two requests in one write; the second asks to close.
+    conn
+}
+
+/// Sends two requests in one write to the HTTP server at `addr`, the second
+/// asking to close, and returns everything it answers until it closes.
+fn two_pipelined_gets(addr: &str) -> String {
+    use std::io::{Read, Write};
+    let mut conn = connect(addr);
     conn.write_all(
         b"GET / HTTP/1.1\r\nHost: x\r\n\r\nGET /again HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
     )
     .unwrap();
     let mut answer = String::new();
     conn.read_to_string(&mut answer).unwrap();
+    answer
+}
+
+#[test]
+fn http_hello_answers_pipelined_requests_and_honours_connection_close() {
+    let server = Server::start("http_hello");
+    let answer = two_pipelined_gets(&server.addr);
     assert_eq!(answer.matches("HTTP/1.1 200 OK\r\n").count(), 2, "{answer}");
     assert_eq!(
         answer.matches("\r\n\r\nHello, World!").count(),
@@ -289,9 +302,7 @@ fn echo_per_core_echoes_on_every_connection() {
     use std::io::{Read, Write};
     let server = Server::start_with("echo_per_core", &["--loops", "2"]);
     for i in 0..32u8 {
-        let mut conn = std::net::TcpStream::connect(&server.addr).unwrap();
-        conn.set_read_timeout(Some(std::time::Duration::from_secs(10)))
-            .unwrap();
+        let mut conn = connect(&server.addr);
         let message = [b'e', i, b'\n'];
         conn.write_all(&message).unwrap();
         let mut echoed = [0; 3];
@@ -302,18 +313,9 @@ fn echo_per_core_echoes_on_every_connection() {
 
 #[test]
 fn http_per_core_answers_pipelined_requests_on_every_loop() {
-    use std::io::{Read, Write};
     let server = Server::start_with("http_per_core", &["--loops", "2"]);
     for _ in 0..16 {
-        let mut conn = std::net::TcpStream::connect(&server.addr).unwrap();
-        conn.set_read_timeout(Some(std::time::Duration::from_secs(10)))
-            .unwrap();
-        conn.write_all(
-            b"GET / HTTP/1.1\r\nHost: x\r\n\r\nGET /again HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
-        )
-        .unwrap();
-        let mut answer = String::new();
-        conn.read_to_string(&mut answer).unwrap();
+        let answer = two_pipelined_gets(&server.addr);
         assert_eq!(answer.matches("HTTP/1.1 200 OK\r\n").count(), 2, "{answer}");
         assert_eq!(
             answer.matches("\r\n\r\nHello, World!").count(),
@@ -424,9 +426,7 @@ fn graceful_finishes_the_request_in_flight_on_sigterm_and_exits_0() {
 /// head (status line and headers) and body.
 fn http_get(addr: &str, path: &str) -> (String, String) {
     use std::io::{Read, Write};
-    let mut conn = std::net::TcpStream::connect(addr).unwrap();
-    conn.set_read_timeout(Some(std::time::Duration::from_secs(10)))
-        .unwrap();
+    let mut conn = connect(addr);
     write!(
         conn,
         "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
@@ -442,17 +442,8 @@ fn http_get(addr: &str, path: &str) -> (String, String) {
 
 #[test]
 fn hyper_hello_answers_pipelined_requests_and_honours_connection_close() {
-    use std::io::{Read, Write};
     let server = Server::start("hyper_hello");
-    let mut conn = std::net::TcpStream::connect(&server.addr).unwrap();
-    conn.set_read_timeout(Some(std::time::Duration::from_secs(10)))
-        .unwrap();
-    conn.write_all(
-        b"GET / HTTP/1.1\r\nHost: x\r\n\r\nGET /again HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
-    )
-    .unwrap();
-    let mut answer = String::new();
-    conn.read_to_string(&mut answer).unwrap();
+    let answer = two_pipelined_gets(&server.addr);
     assert_eq!(answer.matches("HTTP/1.1 200 OK\r\n").count(), 2, "{answer}");
     assert_eq!(
         answer.matches("content-length: 13\r\n").count(),
