@@ -467,6 +467,25 @@ fn wrk_run(server: Command, secs: u32) -> io::Result<Sample> {
     ])
 }
 
+/// Prints the table of `wrk_run` rows: its first four figures (the CPU
+/// waits stay in the per-round lines).
+fn wrk_table(title: &str, rows: Vec<(Runtime, Sample)>) {
+    let rows: Vec<(Runtime, Sample)> = rows
+        .into_iter()
+        .map(|(rt, s)| (rt, s[..4].to_vec()))
+        .collect();
+    table(
+        title,
+        &[
+            ("requests/s", 0),
+            ("p50 µs", 0),
+            ("p99 µs", 0),
+            ("server CPU µs/request", 2),
+        ],
+        &rows,
+    );
+}
+
 /// A wrk duration such as `169.00us`, `1.20ms` or `2.00s`, in µs.
 fn wrk_micros(text: &str) -> Option<f64> {
     let (number, scale) = if let Some(n) = text.strip_suffix("us") {
@@ -619,20 +638,7 @@ fn suite(options: &Options) -> io::Result<()> {
             let rows = interleaved("wrk", &RUNTIMES, options.rounds, |rt| {
                 wrk_run(programs.server(rt, Kind::Http), options.secs)
             })?;
-            let rows: Vec<(Runtime, Sample)> = rows
-                .into_iter()
-                .map(|(rt, s)| (rt, s[..4].to_vec()))
-                .collect();
-            table(
-                "HTTP: wrk -t1 -c64 against http_hello",
-                &[
-                    ("requests/s", 0),
-                    ("p50 µs", 0),
-                    ("p99 µs", 0),
-                    ("server CPU µs/request", 2),
-                ],
-                &rows,
-            );
+            wrk_table("HTTP: wrk -t1 -c64 against http_hello", rows);
         } else {
             println!("\n(wrk not found: the HTTP table is skipped; `apt-get install wrk`)");
         }
@@ -643,20 +649,10 @@ fn suite(options: &Options) -> io::Result<()> {
             let rows = interleaved("hyper", &runtimes, options.rounds, |rt| {
                 wrk_run(programs.hyper_server(rt), options.secs)
             })?;
-            let rows: Vec<(Runtime, Sample)> = rows
-                .into_iter()
-                .map(|(rt, s)| (rt, s[..4].to_vec()))
-                .collect();
-            table(
+            wrk_table(
                 "HTTP through hyper 1.x: wrk -t1 -c64 against hyper_hello \
                  (goldiloop via examples/hyper_rt.rs) and hyper_hello_tokio",
-                &[
-                    ("requests/s", 0),
-                    ("p50 µs", 0),
-                    ("p99 µs", 0),
-                    ("server CPU µs/request", 2),
-                ],
-                &rows,
+                rows,
             );
         } else {
             println!("\n(wrk not found: the hyper table is skipped; `apt-get install wrk`)");
