@@ -101,6 +101,40 @@ impl LoopId {
         };
         Some(Spawner::from_shared(shared))
     }
+
+    /// Runs `f` on this loop, from any thread, as a small task it runs
+    /// when it next gets to it; drops `f` unrun if the loop is gone or
+    /// shutting down.
+    ///
+    /// This is how a handle dropped away from its loop has the loop release
+    /// what it holds there (a timer's place, a socket's slot): `f` finds the
+    /// loop's part through a [`LoopBound`](crate::LoopBound), which lends it
+    /// there. Not for a hot path: it looks the loop up under a global lock
+    /// and allocates a task.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::atomic::{AtomicBool, Ordering};
+    /// use std::sync::Arc;
+    /// use loop_core::{Loop, LoopId};
+    ///
+    /// let lp = Loop::new();
+    /// let ran = Arc::new(AtomicBool::new(false));
+    /// let (id, flag) = (lp.id(), ran.clone());
+    /// std::thread::spawn(move || {
+    ///     id.defer(move || flag.store(LoopId::current() == Some(id), Ordering::SeqCst))
+    /// })
+    /// .join()
+    /// .unwrap();
+    /// lp.run_task(loop_core::yield_now());
+    /// assert!(ran.load(Ordering::SeqCst));
+    /// ```
+    pub fn defer(self, f: impl FnOnce() + Send + 'static) {
+        if let Some(spawner) = self.spawner() {
+            drop(spawner.add_task(async move { f() }));
+        }
+    }
 }
 
 impl fmt::Debug for LoopId {

@@ -307,11 +307,9 @@ impl Drop for Registration {
 #[cold]
 #[inline(never)]
 fn release_away(reactor: LoopBound<Reactor>, index: u32, generation: u32) {
-    if let Some(spawner) = reactor.loop_id().spawner() {
-        drop(spawner.add_task(async move {
-            reactor.with(|reactor| reactor.release(index, generation));
-        }));
-    }
+    reactor.loop_id().defer(move || {
+        reactor.with(|reactor| reactor.release(index, generation));
+    });
 }
 
 /// The panic of a registration used away from its loop: out of line, so the

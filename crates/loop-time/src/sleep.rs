@@ -26,7 +26,7 @@
 //!   the fix.
 //! - Dropped (or reset) away from its loop, it cannot touch that loop's
 //!   store: it hands the release to the loop as a small task
-//!   ([`LoopId::spawner`](loop_core::LoopId::spawner)). If the loop is gone, there is nothing to release.
+//!   ([`LoopId::defer`](loop_core::LoopId::defer)). If the loop is gone, there is nothing to release.
 
 use std::fmt;
 use std::future::Future;
@@ -203,11 +203,9 @@ impl Home {
 #[cold]
 #[inline(never)]
 fn release_away(home: Home, slot: u32, seq: u64) {
-    if let Some(spawner) = home.loop_id().spawner() {
-        drop(spawner.add_task(async move {
-            home.with(|store| store.cancel(slot, seq));
-        }));
-    }
+    home.loop_id().defer(move || {
+        home.with(|store| store.cancel(slot, seq));
+    });
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
