@@ -23,6 +23,7 @@ mod monitor;
 mod park;
 mod pool;
 mod registry;
+mod run_queue;
 mod scheduler;
 mod side_record;
 mod slow_poll;

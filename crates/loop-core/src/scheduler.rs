@@ -4,9 +4,11 @@
 //!
 //! Who may touch what:
 //! - [`Core`] is loop-local (`Rc`): its run queue, registry and sources are
-//!   touched only on the loop's thread, through `RefCell`s whose borrows never
-//!   span a poll, a drop of a task or a call into a source (those may re-enter
-//!   the loop through a wake or `add_task`).
+//!   touched only on the loop's thread. The registry and sources sit in
+//!   `RefCell`s whose borrows never span a poll, a drop of a task or a call
+//!   into a source (those may re-enter the loop through a wake or
+//!   `add_task`); the run queue (`run_queue.rs`) needs no borrow flag, as
+//!   none of its methods runs foreign code while it is between states.
 //! - [`Shared`] is what other threads see (`Arc`): the remote queue, into
 //!   which wakes from other threads and remote spawns go, the park's unparker,
 //!   and the `closed` flag.
@@ -20,7 +22,6 @@
 //! reads the clock around it.
 
 use std::cell::{Cell, RefCell};
-use std::collections::VecDeque;
 use std::future::Future;
 use std::panic::Location;
 use std::pin::Pin;
@@ -38,6 +39,7 @@ use crate::loop_id::LoopId;
 use crate::monitor::{Monitor, Snapshot};
 use crate::park::Park;
 use crate::registry::Registry;
+use crate::run_queue::RunQueue;
 use crate::slow_poll::SlowPoll;
 use crate::source::Source;
 use crate::stats::{Counters, LoopStats};
@@ -181,7 +183,7 @@ pub(crate) fn schedule(task: TaskRef) {
 pub(crate) struct Core {
     pub(crate) id: LoopId,
     pub(crate) shared: Arc<Shared>,
-    queue: RefCell<VecDeque<Option<TaskRef>>>,
+    queue: RunQueue<Option<TaskRef>>,
     tasks: RefCell<Registry>,
     park: Rc<dyn Park>,
     sources: RefCell<Vec<Rc<dyn Source>>>,
@@ -209,7 +211,7 @@ impl Core {
             config,
             id,
             shared,
-            queue: RefCell::new(VecDeque::new()),
+            queue: RunQueue::new(),
             tasks: RefCell::new(Registry::default()),
             park,
             sources: RefCell::new(Vec::new()),
@@ -256,9 +258,8 @@ impl Core {
     /// Appends a task to the run queue.
     #[inline]
     pub(crate) fn push(&self, task: TaskRef) {
-        let mut queue = self.queue.borrow_mut();
-        queue.push_back(Some(task));
-        self.counters.queue_len(queue.len());
+        let len = self.queue.push(Some(task));
+        self.counters.queue_len(len);
     }
 
     /// Forgets a completed task; its registry reference is dropped here,
@@ -296,7 +297,7 @@ impl Core {
         if outcome == RunOutcome::Idle {
         } else if outcome == RunOutcome::Requeue {
             // No new maximum here: the task was just taken off the queue.
-            self.queue.borrow_mut().push_back(Some(task));
+            self.queue.push(Some(task));
         } else {
             self.ended(task, outcome);
         }
@@ -355,8 +356,7 @@ impl Core {
 
     /// The counters now.
     pub(crate) fn stats(&self) -> LoopStats {
-        self.counters
-            .snapshot(self.task_count(), self.queue.borrow().len())
+        self.counters.snapshot(self.task_count(), self.queue.len())
     }
 
     /// Every live task, read on the loop's thread.
@@ -415,9 +415,8 @@ impl Core {
             } else {
                 Counters::bump(&self.counters.remote_wakes);
             }
-            let mut queue = self.queue.borrow_mut();
-            queue.push_back(entry);
-            self.counters.queue_len(queue.len());
+            let len = self.queue.push(entry);
+            self.counters.queue_len(len);
         }
     }
 
@@ -441,9 +440,9 @@ impl Core {
         self.shared.monitor.leave();
         self.drain_remote();
         self.answer_monitor();
-        let idle = may_block && self.queue.borrow().is_empty() && !main_ready();
+        let idle = may_block && self.queue.is_empty() && !main_ready();
         if idle {
-            self.shrink_queue();
+            self.queue.shrink_to(IDLE_QUEUE_CAPACITY);
             let timeout = self.park_timeout();
             Counters::bump(&self.counters.parks);
             let parked_at = Instant::now();
@@ -455,19 +454,12 @@ impl Core {
         }
         self.drain_remote();
         self.answer_monitor();
-        let idle = self.queue.borrow().is_empty() && !main_ready();
+        let idle = self.queue.is_empty() && !main_ready();
         for i in 0.. {
             let Some(source) = self.sources.borrow().get(i).cloned() else {
                 break;
             };
             source.dispatch(idle);
-        }
-    }
-
-    fn shrink_queue(&self) {
-        let mut queue = self.queue.borrow_mut();
-        if queue.capacity() > IDLE_QUEUE_CAPACITY {
-            queue.shrink_to(IDLE_QUEUE_CAPACITY);
         }
     }
 
@@ -490,12 +482,12 @@ impl Core {
         let waker = Waker::from(main_waker.clone());
         let mut cx = Context::from_waker(&waker);
         if main.is_some() {
-            self.queue.borrow_mut().push_back(None);
+            self.queue.push(None);
         }
         let main_ready = || main_waker.woken.load(Ordering::Relaxed);
         let mut polls = 0;
         loop {
-            let next = self.queue.borrow_mut().pop_front();
+            let next = self.queue.pop();
             match next {
                 Some(Some(task)) => self.poll_task(task),
                 Some(None) => {
@@ -511,10 +503,7 @@ impl Core {
                 }
                 None => {
                     self.drain_remote();
-                    if main.is_none()
-                        && self.queue.borrow().is_empty()
-                        && self.tasks.borrow().is_empty()
-                    {
+                    if main.is_none() && self.queue.is_empty() && self.tasks.borrow().is_empty() {
                         self.shared.monitor.leave();
                         return None;
                     }
@@ -570,7 +559,7 @@ impl Core {
         self.shared.close();
         crate::loop_id::unregister_live(self.id);
         loop {
-            let queued = std::mem::take(&mut *self.queue.borrow_mut());
+            let queued = self.queue.take_all();
             let remote = self.shared.remote.pop();
             if queued.is_empty() && remote.is_none() {
                 break;
@@ -620,7 +609,7 @@ impl Wake for MainWaker {
         }
         context::with_current(|core| match core {
             Some(core) if Arc::ptr_eq(&core.shared, &self.shared) => {
-                core.queue.borrow_mut().push_back(None);
+                core.queue.push(None);
             }
             _ => self.shared.push_remote(None),
         });

@@ -84,15 +84,32 @@ impl State {
         }
     }
 
-    /// The loop picked the task from a queue: returns the state before.
+    /// The loop picked the task from a queue (clear `SCHEDULED`, set
+    /// `RUNNING`): returns the state before.
+    ///
+    /// A queued task has `SCHEDULED` set and `RUNNING` clear (module docs),
+    /// so adding `RUNNING - SCHEDULED` flips exactly those two bits: one
+    /// `lock xadd` on x86, where a `fetch_xor` whose result is read is a
+    /// compare-and-swap loop.
+    #[inline]
     pub(crate) fn start_poll(&self) -> u32 {
-        self.0.fetch_xor(SCHEDULED | RUNNING, AcqRel)
+        let prev = self.0.fetch_add(RUNNING - SCHEDULED, AcqRel);
+        debug_assert_eq!(
+            prev & (SCHEDULED | RUNNING),
+            SCHEDULED,
+            "polled a task not queued"
+        );
+        prev
     }
 
-    /// The poll returned `Pending`: true if a wake came in meanwhile and the
-    /// loop must put the task back in its queue.
+    /// The poll returned `Pending` (clear `RUNNING`, which the loop set): true
+    /// if a wake came in meanwhile and the loop must put the task back in its
+    /// queue. A subtraction, for the reason `start_poll` gives.
+    #[inline]
     pub(crate) fn end_poll(&self) -> bool {
-        self.0.fetch_and(!RUNNING, AcqRel) & SCHEDULED != 0
+        let prev = self.0.fetch_sub(RUNNING, AcqRel);
+        debug_assert!(prev & RUNNING != 0, "ended a poll that did not start");
+        prev & SCHEDULED != 0
     }
 
     /// The future is gone and the stage holds its result: returns the state before.
