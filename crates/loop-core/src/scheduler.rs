@@ -277,15 +277,18 @@ impl Core {
     /// loop clears it wherever it does something else than polling tasks,
     /// in `tick`, before polling the main future and at shutdown, so it
     /// names a task only from that task's poll to the next of those points.
+    ///
+    /// `monitor` is `&self.shared.monitor` and `timed` is `self.timed`, which
+    /// `drive` reads once, before its loop, rather than once per poll.
     #[inline(always)]
-    fn poll_task(&self, task: TaskRef) {
-        if self.timed {
+    fn poll_task(&self, task: TaskRef, monitor: &Monitor, timed: bool) {
+        if timed {
             return self.poll_task_timed(task);
         }
         self.budget.set(BUDGET);
         Counters::bump(&self.counters.polls);
         // SAFETY: this loop, on its thread, took the task from its run queue.
-        let outcome = unsafe { task.run(&self.shared.monitor) };
+        let outcome = unsafe { task.run(monitor) };
         self.after_poll(task, outcome);
     }
 
@@ -485,11 +488,12 @@ impl Core {
             self.queue.push(None);
         }
         let main_ready = || main_waker.woken.load(Ordering::Relaxed);
+        let (monitor, timed) = (&self.shared.monitor, self.timed);
         let mut polls = 0;
         loop {
             let next = self.queue.pop();
             match next {
-                Some(Some(task)) => self.poll_task(task),
+                Some(Some(task)) => self.poll_task(task, monitor, timed),
                 Some(None) => {
                     self.shared.monitor.leave();
                     if let Some(future) = main.as_mut()
