@@ -63,6 +63,14 @@ impl<T> RunQueue<T> {
         self.tail.get().wrapping_sub(self.head.get())
     }
 
+    /// How many values have been taken out since the queue was made (a
+    /// wrapping count): the loop's poll counter reads it, so that counting
+    /// polls costs no store of its own.
+    #[inline]
+    pub(crate) fn pops(&self) -> usize {
+        self.head.get()
+    }
+
     #[inline]
     pub(crate) fn is_empty(&self) -> bool {
         self.head.get() == self.tail.get()
@@ -128,14 +136,13 @@ impl<T> RunQueue<T> {
     pub(crate) fn shrink_to(&self, max: usize) {
         debug_assert!(max.is_power_of_two());
         if self.cap.get() > max && self.is_empty() {
-            self.head.set(0);
-            self.tail.set(0);
             self.resize(max);
         }
     }
 
-    /// Makes room for one more value: doubles the buffer, and moves the
-    /// values that had wrapped to its start so that they follow the others.
+    /// Makes room for one more value: doubles the buffer, and moves each
+    /// value whose slot changes under the new mask (`head` and `tail` keep
+    /// counting, so `pops` stays exact).
     #[cold]
     #[inline(never)]
     fn grow(&self) {
@@ -144,33 +151,32 @@ impl<T> RunQueue<T> {
             "a loop's run queue was used from inside the global allocator: \
              an allocator must not wake or spawn tasks"
         );
-        let (cap, len) = (self.cap.get(), self.len());
-        let start = if cap == 0 {
-            0
-        } else {
-            self.head.get() & (cap - 1)
-        };
+        let (cap, head, len) = (self.cap.get(), self.head.get(), self.len());
         let new_cap = if cap == 0 {
             MIN_CAPACITY
         } else {
             cap.checked_mul(2).expect("run queue capacity overflow")
         };
         self.resize(new_cap);
-        // The values were the slots from `start` to the old end, then the
-        // `wrapped` slots from 0; the second run moves to the old end.
-        let wrapped = (start + len).saturating_sub(cap);
         let buf = self.buf.get();
-        // SAFETY: `resize` kept the first `cap` slots; the `wrapped` values
-        // at 0 move to `cap..cap + wrapped`, inside the new buffer
-        // (`wrapped <= cap`), which held no value.
-        unsafe { ptr::copy_nonoverlapping(buf, buf.add(cap), wrapped) };
-        self.head.set(start);
-        self.tail.set(start + len);
+        for i in 0..len {
+            let at = head.wrapping_add(i);
+            let (old, new) = (at & cap.wrapping_sub(1), at & (new_cap - 1));
+            if old != new {
+                // SAFETY: `resize` kept the first `cap` slots, where the
+                // values are. Doubling adds the bit `cap` to some slots:
+                // `new` is `old + cap`, in the added half, which held no
+                // value, and no other value's slot is `new` (the `len <=
+                // cap` values are distinct modulo `2 * cap`) or is `old`
+                // after the move (it would have been `old` before, too).
+                unsafe { ptr::copy_nonoverlapping(buf.add(old), buf.add(new), 1) };
+            }
+        }
     }
 
     /// Reallocates the buffer to `new_cap` slots, keeping the first
     /// `min(cap, new_cap)`, with the ring shown empty and without capacity
-    /// meanwhile (module docs). The caller sets `head` and `tail` after.
+    /// meanwhile (module docs).
     fn resize(&self, new_cap: usize) {
         let (old_buf, old_cap) = (self.buf.get(), self.cap.get());
         let (head, tail) = (self.head.get(), self.tail.get());
@@ -247,6 +253,28 @@ mod tests {
         assert_eq!(next_out, next_in);
         assert!(q.is_empty());
         assert_eq!(q.pop(), None);
+    }
+
+    #[test]
+    fn pops_counts_every_value_taken_out_across_growth_and_shrinking() {
+        let q = RunQueue::new();
+        let mut taken = 0;
+        for round in 0..6 {
+            for i in 0..(100 << round) {
+                q.push(i);
+            }
+            for _ in 0..(70 << round) {
+                q.pop();
+                taken += 1;
+            }
+            assert_eq!(q.pops(), taken);
+        }
+        taken += q.take_all().len();
+        q.shrink_to(64);
+        assert_eq!(q.pops(), taken);
+        q.push(1);
+        assert_eq!(q.pop(), Some(1));
+        assert_eq!(q.pops(), taken + 1);
     }
 
     #[test]

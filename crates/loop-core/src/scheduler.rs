@@ -286,7 +286,6 @@ impl Core {
             return self.poll_task_timed(task);
         }
         self.budget.set(BUDGET);
-        Counters::bump(&self.counters.polls);
         // SAFETY: this loop, on its thread, took the task from its run queue.
         let outcome = unsafe { task.run(monitor) };
         self.after_poll(task, outcome);
@@ -320,7 +319,6 @@ impl Core {
     #[inline(never)]
     fn poll_task_timed(&self, task: TaskRef) {
         self.budget.set(BUDGET);
-        Counters::bump(&self.counters.polls);
         let start = Instant::now();
         self.shared.monitor.begin_timed(start);
         // SAFETY: this loop, on its thread, took the task from its run queue.
@@ -359,7 +357,9 @@ impl Core {
 
     /// The counters now.
     pub(crate) fn stats(&self) -> LoopStats {
-        self.counters.snapshot(self.task_count(), self.queue.len())
+        let pops = self.queue.pops() as u64;
+        self.counters
+            .snapshot(self.task_count(), self.queue.len(), pops)
     }
 
     /// Every live task, read on the loop's thread.
@@ -495,6 +495,7 @@ impl Core {
             match next {
                 Some(Some(task)) => self.poll_task(task, monitor, timed),
                 Some(None) => {
+                    Counters::bump(&self.counters.not_polls);
                     self.shared.monitor.leave();
                     if let Some(future) = main.as_mut()
                         && main_waker.woken.swap(false, Ordering::AcqRel)
@@ -564,6 +565,8 @@ impl Core {
         crate::loop_id::unregister_live(self.id);
         loop {
             let queued = self.queue.take_all();
+            let not_polls = &self.counters.not_polls;
+            not_polls.set(not_polls.get() + queued.len() as u64);
             let remote = self.shared.remote.pop();
             if queued.is_empty() && remote.is_none() {
                 break;

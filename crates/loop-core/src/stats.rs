@@ -2,8 +2,10 @@
 //! that [`Loop::stats`](crate::Loop::stats) returns.
 //!
 //! Every counter is a plain `Cell` of the loop's `Core`, bumped on the loop's
-//! thread where the event happens (a spawn, a poll, a remote entry, a park):
-//! no atomics, no clock reads on the hot path. Time is read only around a
+//! thread where the event happens (a spawn, a remote entry, a park): no
+//! atomics, no clock reads on the hot path. Polls are not bumped at all: the
+//! run queue already counts the entries it gives out, and every entry is a
+//! poll except the few counted in `not_polls`. Time is read only around a
 //! park that may block (which costs a system call anyway), and per poll only
 //! when the loop times polls (`LoopBuilder::time_polls` / `slow_poll`).
 //!
@@ -23,7 +25,11 @@ pub(crate) struct Counters {
     pub(crate) returned: Cell<u64>,
     pub(crate) panicked: Cell<u64>,
     pub(crate) cancelled: Cell<u64>,
-    pub(crate) polls: Cell<u64>,
+    /// Run-queue entries that were not task polls: the turns of the future
+    /// given to `run_task`, and entries dropped at shutdown. Task polls are
+    /// the queue's pops minus these (`snapshot`), so a poll costs no store
+    /// of its own.
+    pub(crate) not_polls: Cell<u64>,
     pub(crate) slow_polls: Cell<u64>,
     pub(crate) max_queue: Cell<usize>,
     pub(crate) remote_wakes: Cell<u64>,
@@ -43,7 +49,7 @@ impl Counters {
             returned: Cell::new(0),
             panicked: Cell::new(0),
             cancelled: Cell::new(0),
-            polls: Cell::new(0),
+            not_polls: Cell::new(0),
             slow_polls: Cell::new(0),
             max_queue: Cell::new(0),
             remote_wakes: Cell::new(0),
@@ -70,8 +76,9 @@ impl Counters {
         }
     }
 
-    /// The snapshot, given what the registry and queue hold now.
-    pub(crate) fn snapshot(&self, tasks_alive: usize, queue_depth: usize) -> LoopStats {
+    /// The snapshot, given what the registry and queue hold now, and how
+    /// many entries the queue has given out.
+    pub(crate) fn snapshot(&self, tasks_alive: usize, queue_depth: usize, pops: u64) -> LoopStats {
         let age = self.created.elapsed();
         LoopStats {
             tasks_alive,
@@ -79,7 +86,7 @@ impl Counters {
             tasks_returned: self.returned.get(),
             tasks_panicked: self.panicked.get(),
             tasks_cancelled: self.cancelled.get(),
-            polls: self.polls.get(),
+            polls: pops - self.not_polls.get(),
             slow_polls: self.slow_polls.get(),
             queue_depth,
             max_queue_depth: self.max_queue.get(),
