@@ -278,11 +278,12 @@ impl Core {
     /// in `tick`, before polling the main future and at shutdown, so it
     /// names a task only from that task's poll to the next of those points.
     ///
-    /// `monitor` is `&self.shared.monitor` and `timed` is `self.timed`, which
-    /// `drive` reads once, before its loop, rather than once per poll.
+    /// `monitor` is `&self.shared.monitor`, which `turns` reads once, before
+    /// its loop, rather than once per poll; `TIMED` is `self.timed`, so an
+    /// untimed loop does not even test it.
     #[inline(always)]
-    fn poll_task(&self, task: TaskRef, monitor: &Monitor, timed: bool) {
-        if timed {
+    fn poll_task<const TIMED: bool>(&self, task: TaskRef, monitor: &Monitor) {
+        if TIMED {
             return self.poll_task_timed(task);
         }
         self.budget.set(BUDGET);
@@ -471,7 +472,7 @@ impl Core {
     #[track_caller]
     pub(crate) fn drive<F: Future>(
         self: &Rc<Core>,
-        mut main: Option<Pin<&mut F>>,
+        main: Option<Pin<&mut F>>,
     ) -> Option<F::Output> {
         let _enter = Enter::run(self);
         self.shared.monitor.leave();
@@ -487,13 +488,29 @@ impl Core {
         if main.is_some() {
             self.queue.push(None);
         }
+        if self.timed {
+            self.turns::<F, true>(main, &mut cx, &main_waker)
+        } else {
+            self.turns::<F, false>(main, &mut cx, &main_waker)
+        }
+    }
+
+    /// `drive`'s loop: takes the run queue's entries in turn, and looks at
+    /// the outside world when the queue is empty and every `EVENT_INTERVAL`
+    /// turns.
+    fn turns<F: Future, const TIMED: bool>(
+        &self,
+        mut main: Option<Pin<&mut F>>,
+        cx: &mut Context<'_>,
+        main_waker: &MainWaker,
+    ) -> Option<F::Output> {
         let main_ready = || main_waker.woken.load(Ordering::Relaxed);
-        let (monitor, timed) = (&self.shared.monitor, self.timed);
+        let monitor = &self.shared.monitor;
         let mut polls = 0;
         loop {
             let next = self.queue.pop();
             match next {
-                Some(Some(task)) => self.poll_task(task, monitor, timed),
+                Some(Some(task)) => self.poll_task::<TIMED>(task, monitor),
                 Some(None) => {
                     Counters::bump(&self.counters.not_polls);
                     self.shared.monitor.leave();
@@ -501,7 +518,7 @@ impl Core {
                         && main_waker.woken.swap(false, Ordering::AcqRel)
                     {
                         self.budget.set(BUDGET);
-                        if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+                        if let Poll::Ready(output) = future.as_mut().poll(cx) {
                             return Some(output);
                         }
                     }
