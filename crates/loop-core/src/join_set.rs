@@ -2,14 +2,22 @@
 //!
 //! # How completion order is found without scanning
 //!
-//! Each member's [`JoinHandle`] sits in a slot of `slots` and is polled with a
-//! waker of its own, a [`SlotWaker`] that knows the slot's index and the set's
-//! shared [`Ready`] list. The handle is polled once when it joins the set, so
-//! its task holds that waker as its join waker from the start; when the task
-//! finishes, the loop wakes it, which appends the index to `Ready` and wakes
+//! Each member's [`JoinHandle`] sits in a slot of `slots`, and its task runs
+//! its future inside a [`Member`] wrapper that knows the slot's index and the
+//! set's shared [`Ready`] list. When the task is done with its future (it
+//! returned, panicked, or was aborted or cancelled with its loop), the loop
+//! drops the wrapper, whose destructor appends the index to `Ready` and wakes
 //! the task waiting in `join_next` (the *parent*), once per batch. So `Ready`
 //! lists the members in the order they finished, and `join_next` polls only
 //! those: O(1) per member, never O(n) per call.
+//!
+//! The loop stores the output right after it drops the future, before the
+//! parent can run on the loop's thread; a parent polled on another thread in
+//! between finds the handle not finished yet and parks the slot's waker, a
+//! [`SlotWaker`], as its join waker, which names the slot again when the task
+//! completes. The set does not park a join waker otherwise: a task's join
+//! waker lives in a side record (`side_record.rs`), an allocation a member
+//! does not need.
 //!
 //! # The shared list
 //!
@@ -20,9 +28,10 @@
 //!
 //! # Stale and spurious entries
 //!
-//! A slot's waker is made once and kept when the slot is freed and reused:
-//! `Ready` may therefore name a slot that is empty now, or that holds a newer
-//! member than the one that woke. Both are harmless: an empty slot is skipped,
+//! A slot's index and waker are kept when the slot is freed and reused, and a
+//! member that was named by its waker is named by its wrapper too: `Ready`
+//! may therefore name a slot that is empty now, or that holds a newer member
+//! than the one that finished. Both are harmless: an empty slot is skipped,
 //! and a newer member is polled once for nothing (it answers `Pending` and
 //! keeps the same waker, which `Waker::will_wake` recognises).
 //!
@@ -95,17 +104,34 @@ pub struct JoinSet<T> {
     batch: VecDeque<u32>,
 }
 
-/// One place in the set, with the waker its member is polled with.
+/// One place in the set, with the waker its member's handle is polled with.
 struct Slot<T> {
-    member: Member<T>,
+    handle: Option<JoinHandle<T>>,
     waker: Waker,
 }
 
-enum Member<T> {
-    Empty,
-    Running(JoinHandle<T>),
-    /// Finished already when it joined the set (its loop was gone).
-    Done(Result<T, JoinError>),
+/// A member's future, wrapped: its destructor names the slot in `Ready`
+/// (module docs).
+struct Member<F> {
+    future: F,
+    ready: Arc<Ready>,
+    index: u32,
+}
+
+impl<F: Future> Future for Member<F> {
+    type Output = F::Output;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        // SAFETY: `future` is pinned with the wrapper: it is never moved out,
+        // and the wrapper's `Drop` does not touch it (structural pinning).
+        unsafe { self.map_unchecked_mut(|member| &mut member.future) }.poll(cx)
+    }
+}
+
+impl<F> Drop for Member<F> {
+    fn drop(&mut self) {
+        self.ready.push(self.index);
+    }
 }
 
 /// Members whose tasks finished, in the order they did, and the waker of the
@@ -235,7 +261,9 @@ impl<T: 'static> JoinSet<T> {
     where
         F: Future<Output = T> + 'static,
     {
-        self.insert(spawn(future));
+        let index = self.free_slot();
+        let member = self.member(index, future);
+        self.insert(index, spawn(member));
     }
 
     /// Adds a task to the loop of `handle` and to the set.
@@ -259,36 +287,41 @@ impl<T: 'static> JoinSet<T> {
     where
         F: Future<Output = T> + 'static,
     {
-        self.insert(handle.add_task(future));
+        let index = self.free_slot();
+        let member = self.member(index, future);
+        self.insert(index, handle.add_task(member));
     }
 
-    /// Puts a handle in a free slot and polls it once with that slot's waker,
-    /// so that its task's completion is what names the slot in `ready`.
-    fn insert(&mut self, mut handle: JoinHandle<T>) {
-        let index = match self.free.pop() {
-            Some(index) => index,
-            None => {
-                let index = u32::try_from(self.slots.len()).expect(messages::JOIN_SET_FULL);
-                let waker = Waker::from(Arc::new(SlotWaker {
-                    ready: self.ready.clone(),
-                    index,
-                }));
-                self.slots.push(Slot {
-                    member: Member::Empty,
-                    waker,
-                });
-                index
-            }
-        };
-        let slot = &mut self.slots[index as usize];
-        let mut cx = Context::from_waker(&slot.waker);
-        slot.member = match Pin::new(&mut handle).poll(&mut cx) {
-            Poll::Pending => Member::Running(handle),
-            Poll::Ready(result) => {
-                self.batch.push_back(index);
-                Member::Done(result)
-            }
-        };
+    /// An empty slot's index, making a slot if none is free.
+    fn free_slot(&mut self) -> u32 {
+        if let Some(index) = self.free.pop() {
+            return index;
+        }
+        let index = u32::try_from(self.slots.len()).expect(messages::JOIN_SET_FULL);
+        let waker = Waker::from(Arc::new(SlotWaker {
+            ready: self.ready.clone(),
+            index,
+        }));
+        self.slots.push(Slot {
+            handle: None,
+            waker,
+        });
+        index
+    }
+
+    fn member<F: Future>(&self, index: u32, future: F) -> Member<F> {
+        Member {
+            future,
+            ready: self.ready.clone(),
+            index,
+        }
+    }
+
+    /// Puts the handle of the task running `member(index, ..)` in its slot.
+    /// If the task has already ended (its loop was gone), its wrapper has
+    /// already named the slot in `ready`.
+    fn insert(&mut self, index: u32, handle: JoinHandle<T>) {
+        self.slots[index as usize].handle = Some(handle);
         self.len += 1;
     }
 
@@ -403,23 +436,14 @@ impl<T: 'static> JoinSet<T> {
             let Some(slot) = self.slots.get_mut(index as usize) else {
                 continue; // Stale: from before `detach_all`.
             };
-            let out = match &mut slot.member {
-                Member::Empty => continue,
-                Member::Running(handle) => {
-                    let mut cx = Context::from_waker(&slot.waker);
-                    match Pin::new(handle).poll(&mut cx) {
-                        Poll::Pending => continue,
-                        Poll::Ready(out) => {
-                            slot.member = Member::Empty;
-                            out
-                        }
-                    }
-                }
-                Member::Done(_) => match std::mem::replace(&mut slot.member, Member::Empty) {
-                    Member::Done(out) => out,
-                    _ => unreachable!(),
-                },
+            let Some(handle) = &mut slot.handle else {
+                continue;
             };
+            let mut cx = Context::from_waker(&slot.waker);
+            let Poll::Ready(out) = Pin::new(handle).poll(&mut cx) else {
+                continue;
+            };
+            slot.handle = None;
             self.free.push(index);
             self.len -= 1;
             return Some(out);
@@ -447,7 +471,7 @@ impl<T> JoinSet<T> {
     /// ```
     pub fn abort_all(&mut self) {
         for slot in &self.slots {
-            if let Member::Running(handle) = &slot.member {
+            if let Some(handle) = &slot.handle {
                 handle.abort();
             }
         }

@@ -13,8 +13,8 @@
 //!
 //! Methods take `&self`. Entries leave by value (`pop`, `take_all`), so their
 //! destructors run in the caller, never inside a method. The one foreign code
-//! a method calls is the global allocator, when the buffer grows or shrinks;
-//! for that while the ring shows capacity 0 and no values, so a push made
+//! a method calls is the global allocator, when the buffer grows or shrinks.
+//! While it runs, the ring shows capacity 0 and no values, so a push made
 //! from inside the allocator lands in `grow`, which panics naming the
 //! problem, and a pop finds nothing: neither touches the buffer the
 //! allocator holds.

@@ -347,3 +347,48 @@ fn spawn_outside_a_loop_panics_and_names_the_fix() {
     let msg = panic_message(|| JoinSet::new().spawn(async {}));
     assert!(msg.contains("Loop::try_current()"), "{msg}");
 }
+
+#[test]
+fn a_set_joined_on_another_thread_gets_every_output_of_tasks_running_on_its_loop() {
+    // The members run on `lp` (this thread) while the set waits on another
+    // thread's loop. The set learns that a member is done when the loop drops
+    // the member's future, just before the loop stores the output; each
+    // future here takes a while to drop, so the set's poll often falls in
+    // between, finds no output yet, and must still be told when it is there.
+    struct SlowToDrop<F>(std::pin::Pin<Box<F>>);
+    impl<F: Future> Future for SlowToDrop<F> {
+        type Output = F::Output;
+        fn poll(
+            mut self: std::pin::Pin<&mut Self>,
+            cx: &mut std::task::Context<'_>,
+        ) -> Poll<F::Output> {
+            self.0.as_mut().poll(cx)
+        }
+    }
+    impl<F> Drop for SlowToDrop<F> {
+        fn drop(&mut self) {
+            std::thread::sleep(std::time::Duration::from_micros(200));
+        }
+    }
+    for _ in 0..10 {
+        let lp = Loop::new();
+        let mut set = JoinSet::new();
+        for i in 0..40u64 {
+            let member = SlowToDrop(Box::pin(after_yields(i as usize % 3, i)));
+            set.spawn_on(&lp.handle(), member);
+        }
+        let joiner = std::thread::spawn(move || {
+            Loop::new().run_task(async move {
+                let mut outputs = Vec::new();
+                while let Some(out) = set.join_next().await {
+                    outputs.push(out.unwrap());
+                }
+                outputs
+            })
+        });
+        lp.run();
+        let mut outputs = joiner.join().unwrap();
+        outputs.sort_unstable();
+        assert_eq!(outputs, (0..40).collect::<Vec<_>>());
+    }
+}
