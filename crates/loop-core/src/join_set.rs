@@ -33,7 +33,7 @@
 //! may therefore name a slot that is empty now, or that holds a newer member
 //! than the one that finished. Both are harmless: an empty slot is skipped,
 //! and a newer member is polled once for nothing (it answers `Pending` and
-//! keeps the same waker, which `Waker::will_wake` recognises).
+//! parks the slot's waker, as for a parent on another thread).
 //!
 //! # Dropping the set
 //!

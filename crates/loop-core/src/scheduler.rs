@@ -258,7 +258,14 @@ impl Core {
     /// Appends a task to the run queue.
     #[inline]
     pub(crate) fn push(&self, task: TaskRef) {
-        let len = self.queue.push(Some(task));
+        self.push_entry(Some(task));
+    }
+
+    /// Appends an entry (a task, or `None` for the main future's turn),
+    /// recording the queue's new length.
+    #[inline]
+    fn push_entry(&self, entry: Option<TaskRef>) {
+        let len = self.queue.push(entry);
         self.counters.queue_len(len);
     }
 
@@ -419,8 +426,7 @@ impl Core {
             } else {
                 Counters::bump(&self.counters.remote_wakes);
             }
-            let len = self.queue.push(entry);
-            self.counters.queue_len(len);
+            self.push_entry(entry);
         }
     }
 
@@ -513,7 +519,7 @@ impl Core {
                 Some(Some(task)) => self.poll_task::<TIMED>(task, monitor),
                 Some(None) => {
                     Counters::bump(&self.counters.not_polls);
-                    self.shared.monitor.leave();
+                    monitor.leave();
                     if let Some(future) = main.as_mut()
                         && main_waker.woken.swap(false, Ordering::AcqRel)
                     {
@@ -526,7 +532,7 @@ impl Core {
                 None => {
                     self.drain_remote();
                     if main.is_none() && self.queue.is_empty() && self.tasks.borrow().is_empty() {
-                        self.shared.monitor.leave();
+                        monitor.leave();
                         return None;
                     }
                     self.tick(true, main_ready);
